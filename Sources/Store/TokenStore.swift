@@ -1,0 +1,57 @@
+import Postgres
+
+/// Who a request acts for.
+public enum Principal: Sendable, Equatable {
+    case central(operatorID: Int, name: String)
+    case local(entityID: Int)
+}
+
+/// Tokens in `central.api_tokens`.
+public struct TokenStore: Sendable {
+    let pool: PostgresPool
+
+    public init(pool: PostgresPool) {
+        self.pool = pool
+    }
+
+    /// Mints a token for the central operator `name`, creating the operator if needed.
+    /// The token text is returned once and never stored.
+    public func createCentralToken(operatorName name: String) async throws -> APIToken {
+        let token = APIToken.generate()
+        try await pool.withTransaction { connection in
+            let rows = try await connection.query(
+                """
+                INSERT INTO central.operators (name) VALUES (\(name))
+                ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name
+                RETURNING id
+                """)
+            let operatorID = try rows[0].decode(Int.self, "id")
+            try await connection.query(
+                """
+                INSERT INTO central.api_tokens (lookup, secret_hash, operator_id, label)
+                VALUES (\(token.lookup), \(token.secretHash), \(operatorID), \(name))
+                """)
+        }
+        return token
+    }
+
+    /// The principal of a presented token, or `nil` when it is unknown or revoked.
+    public func authenticate(_ presented: String) async throws -> Principal? {
+        guard let token = APIToken(parsing: presented) else { return nil }
+        let rows = try await pool.withConnection { connection in
+            try await connection.query(
+                """
+                SELECT t.secret_hash, t.operator_id, o.name AS operator_name, t.entity_id
+                FROM central.api_tokens t LEFT JOIN central.operators o ON o.id = t.operator_id
+                WHERE t.lookup = \(token.lookup) AND t.revoked_at IS NULL
+                """)
+        }
+        guard let row = rows.first,
+            APIToken.constantTimeEqual(try row.decode(String.self, "secret_hash"), token.secretHash)
+        else { return nil }
+        if let operatorID = try row.decode(Int?.self, "operator_id") {
+            return .central(operatorID: operatorID, name: try row.decode(String.self, "operator_name"))
+        }
+        return .local(entityID: try row.decode(Int.self, "entity_id"))
+    }
+}

@@ -1,0 +1,75 @@
+import EmbeddedPostgres
+import Logging
+import Migrations
+import Postgres
+
+/// The database a command talks to: the configured one, or the embedded cluster (started
+/// if needed and stopped again by ``close()`` when this command started it).
+struct DatabaseSession {
+    static let embeddedDatabaseName = "campaignd"
+
+    let configuration: PostgresConfiguration
+    let cluster: EmbeddedCluster?
+    let startedCluster: Bool
+    let logger: Logger
+
+    var isEmbedded: Bool { cluster != nil }
+
+    /// Resolves `--database-url`, `CAMPAIGND_DATABASE_URL`, libpq's variables, then the embedded cluster.
+    /// - Parameter migrateEmbedded: apply `files` when the database is the embedded cluster.
+    static func open(_ options: GlobalOptions, files: [MigrationFile]?, logger: Logger) async throws -> DatabaseSession {
+        if let url = options.setting(options.databaseURL, "CAMPAIGND_DATABASE_URL") {
+            let configuration = try PostgresConfiguration(url)
+            logger.info("using the configured database", metadata: ["database": "\(configuration)"])
+            return DatabaseSession(configuration: configuration, cluster: nil, startedCluster: false, logger: logger)
+        }
+        let variables = PostgresConfiguration.libpqVariablesSet(in: options.environment)
+        if !variables.isEmpty {
+            let configuration = try PostgresConfiguration("")
+            logger.info(
+                "using libpq's environment", metadata: ["variables": "\(variables.joined(separator: ","))"])
+            return DatabaseSession(configuration: configuration, cluster: nil, startedCluster: false, logger: logger)
+        }
+        let directory = options.setting(options.dataDirectory, "CAMPAIGND_DATA_DIR", default: "./.campaignd") ?? "./.campaignd"
+        let cluster = try EmbeddedCluster(directory: directory)
+        let started = try await cluster.start(logger: logger)
+        let session = DatabaseSession(
+            configuration: try PostgresConfiguration(cluster.connectionString(database: embeddedDatabaseName)),
+            cluster: cluster, startedCluster: started, logger: logger)
+        do {
+            try await cluster.createDatabase(embeddedDatabaseName, logger: logger)
+            if let files {
+                let applied = try await Migrator(files: files, configuration: session.configuration, logger: logger)
+                    .migrate { logger.info("\($0)") }
+                if !applied.isEmpty { logger.info("embedded database migrated", metadata: ["files": "\(applied.count)"]) }
+            }
+        } catch {
+            await session.close()
+            throw error
+        }
+        return session
+    }
+
+    /// Stops the embedded cluster if this process started it.
+    func close() async {
+        guard let cluster, startedCluster else { return }
+        do {
+            try await cluster.stop()
+            logger.info("embedded PostgreSQL stopped")
+        } catch {
+            logger.error("cannot stop embedded PostgreSQL", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Runs `body`, then ``close()``, whether `body` throws or not.
+    func run<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            let value = try await body()
+            await close()
+            return value
+        } catch {
+            await close()
+            throw error
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Migrations
+
+/// Options every command takes. Each also reads a `CAMPAIGND_…` environment variable.
+struct GlobalOptions: ParsableArguments {
+    @Option(
+        name: .customLong("database-url"),
+        help: "libpq connection string or URI (env CAMPAIGND_DATABASE_URL; default: libpq PG* variables, else the embedded cluster)")
+    var databaseURL: String?
+
+    @Option(name: .customLong("data-dir"), help: "Folder of the embedded PostgreSQL cluster (env CAMPAIGND_DATA_DIR; default ./.campaignd)")
+    var dataDirectory: String?
+
+    @Option(name: .customLong("migrations-dir"), help: "Folder of the numbered SQL files (env CAMPAIGND_MIGRATIONS_DIR; default: found beside the binary or in ./migrations)")
+    var migrationsDirectory: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env CAMPAIGND_LOG_LEVEL; default info for serve, warning otherwise)")
+    var logLevel: String?
+
+    var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    /// The flag, else the environment variable, else `fallback`.
+    func setting(_ flag: String?, _ variable: String, default fallback: String? = nil) -> String? {
+        if let flag { return flag }
+        if let value = environment[variable], !value.isEmpty { return value }
+        return fallback
+    }
+
+    /// - Parameter defaultLevel: `info` for the daemon; one-shot commands stay quiet unless asked.
+    func makeLogger(defaultLevel: String = "warning", label: String = "campaignd") throws -> Logger {
+        let name = setting(logLevel, "CAMPAIGND_LOG_LEVEL", default: defaultLevel) ?? defaultLevel
+        guard let level = Logger.Level(rawValue: name.lowercased()) else {
+            throw ValidationError("unknown log level \(name)")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var logger = Logger(label: label)
+        logger.logLevel = level
+        return logger
+    }
+}
+
+extension GlobalOptions {
+    /// The migration files of `--migrations-dir` (or the folder found by default).
+    func loadMigrations() throws -> [MigrationFile] {
+        try MigrationFile.load(
+            from: MigrationFile.locateDirectory(explicit: setting(migrationsDirectory, "CAMPAIGND_MIGRATIONS_DIR")))
+    }
+}

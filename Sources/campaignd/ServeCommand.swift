@@ -1,0 +1,57 @@
+import ArgumentParser
+import CampaignAPI
+import Hummingbird
+import Logging
+import Postgres
+import ServiceLifecycle
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the HTTP API until SIGTERM or SIGINT (migrating the embedded cluster first).")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Address to listen on (env CAMPAIGND_HOST; default 127.0.0.1)")
+    var host: String?
+
+    @Option(help: "TCP port; 0 picks a free one (env CAMPAIGND_PORT; default 8080)")
+    var port: Int?
+
+    @Option(name: .customLong("pool-size"), help: "Most database connections this daemon opens (env CAMPAIGND_POOL_SIZE; default 10)")
+    var poolSize: Int?
+
+    func run() async throws {
+        let logger = try global.makeLogger(defaultLevel: "info")
+        let host = global.setting(host, "CAMPAIGND_HOST", default: "127.0.0.1") ?? "127.0.0.1"
+        guard let port = Int(global.setting(port.map(String.init), "CAMPAIGND_PORT", default: "8080") ?? ""),
+            (0...65535).contains(port)
+        else { throw ValidationError("the port must be a number from 0 to 65535") }
+        guard let poolSize = Int(global.setting(poolSize.map(String.init), "CAMPAIGND_POOL_SIZE", default: "10") ?? ""),
+            poolSize > 0
+        else { throw ValidationError("the pool size must be a positive number") }
+
+        let files = try global.loadMigrations()
+        let database = try await DatabaseSession.open(global, files: files, logger: logger)
+        try await database.run {
+            let pool = PostgresPool(
+                configuration: database.configuration,
+                options: PostgresPoolOptions(minimumConnections: 1, maximumConnections: poolSize),
+                logger: logger)
+            let router = Router()
+            HealthController(readiness: Readiness(pool: pool, files: files)).register(on: router)
+            let app = Application(
+                router: router,
+                configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "campaignd"),
+                onServerRunning: { channel in
+                    logger.notice("listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+                },
+                logger: logger)
+            let group = ServiceGroup(
+                services: [PoolService(pool: pool, logger: logger), app],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger)
+            try await group.run()
+            logger.notice("stopped")
+        }
+    }
+}
