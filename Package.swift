@@ -106,7 +106,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PostgresTests",
-            dependencies: ["Postgres", "TestSupport"],
+            dependencies: ["Postgres", "EmbeddedPostgres", "TestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

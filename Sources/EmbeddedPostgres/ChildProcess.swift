@@ -21,6 +21,16 @@ public enum ChildProcess {
         _ executable: String, _ arguments: [String], asUser user: String? = nil,
         output: String = "/dev/null", detached: Bool = false
     ) throws -> Int32 {
+        let pid = try spawn(executable, arguments, asUser: user, output: output, detached: detached)
+        return detached ? 0 : try wait(pid)
+    }
+
+    /// Starts `executable` without waiting; see ``run(_:_:asUser:output:detached:)``.
+    /// - Parameter environment: the child's environment; ours when `nil`.
+    public static func spawn(
+        _ executable: String, _ arguments: [String], asUser user: String? = nil,
+        output: String = "/dev/null", detached: Bool = false, environment: [String: String]? = nil
+    ) throws -> pid_t {
         var argv = [executable] + arguments
         if let user {
             argv = [runuserPath, "-u", user, "--"] + argv
@@ -44,16 +54,28 @@ public enum ChildProcess {
 
         let cArguments = argv.map { strdup($0) } + [nil]
         defer { cArguments.forEach { free($0) } }
+        let cEnvironment = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
+        defer { cEnvironment?.forEach { free($0) } }
         var pid: pid_t = 0
-        let spawnError = posix_spawn(&pid, argv[0], &actions, &attributes, cArguments, environ)
+        let spawnError =
+            if var list = cEnvironment {
+                posix_spawn(&pid, argv[0], &actions, &attributes, cArguments, &list)
+            } else {
+                posix_spawn(&pid, argv[0], &actions, &attributes, cArguments, environ)
+            }
         guard spawnError == 0 else {
             throw Failure(description: "cannot start \(argv[0]): \(String(cString: strerror(spawnError)))")
         }
-        if detached { return 0 }
+        return pid
+    }
+
+    /// Waits for a child started by ``spawn(_:_:asUser:output:detached:)``; returns its exit
+    /// status, or 128 + the signal that killed it. Blocks the calling thread.
+    public static func wait(_ pid: pid_t) throws -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 {
             guard errno == EINTR else {
-                throw Failure(description: "waiting for \(executable) failed: \(String(cString: strerror(errno)))")
+                throw Failure(description: "waiting for process \(pid) failed: \(String(cString: strerror(errno)))")
             }
         }
         // WIFEXITED / WEXITSTATUS are macros Swift does not import.

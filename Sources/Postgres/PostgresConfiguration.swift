@@ -11,6 +11,8 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     public var applicationName: String
     /// Seconds libpq waits for a connection unless the connection string says otherwise.
     public var connectTimeoutSeconds: Int
+    /// A database name that replaces the connection string's (for per-test databases).
+    public var database: String?
 
     /// Checks the connection string with `PQconninfoParse` (no connection is made).
     public init(_ connectionString: String, applicationName: String = "campaignd", connectTimeoutSeconds: Int = 10)
@@ -22,10 +24,22 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
         _ = try Self.parse(connectionString)
     }
 
+    /// The connection string in keyword/value form with ``database`` applied (for child
+    /// processes and `psql`). It contains the password, if the original did.
+    public var keywordValueString: String {
+        var options = (try? Self.parse(connectionString)) ?? [:]
+        if let database { options["dbname"] = database }
+        return options.sorted { $0.key < $1.key }.map { key, value in
+            let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'")
+            return "\(key)='\(escaped)'"
+        }.joined(separator: " ")
+    }
+
     /// Host, port, database and user as libpq will use them (no password), for logs.
     public var description: String {
-        guard let options = try? Self.parse(connectionString) else { return "(invalid connection string)" }
+        guard var options = try? Self.parse(connectionString) else { return "(invalid connection string)" }
         let shown = ["host", "hostaddr", "port", "dbname", "user", "service"]
+        if let database { options["dbname"] = database }
         let parts = shown.compactMap { key in options[key].map { "\(key)=\($0)" } }
         return parts.isEmpty ? "(libpq defaults)" : parts.joined(separator: " ")
     }

@@ -7,6 +7,7 @@ public enum PostgresIsolation: String, Sendable {
 
 extension PostgresConnection {
     /// Runs `body` in a transaction: it commits when `body` returns and rolls back when it throws.
+    @discardableResult
     public func withTransaction<T>(
         isolation: PostgresIsolation = .readCommitted,
         isolation actor: isolated (any Actor)? = #isolation,

@@ -45,6 +45,7 @@ public final class PostgresConnection: @unchecked Sendable {
     ) throws -> PostgresConnection {
         let connection = PostgresConnection(
             handle: try openConnection(configuration), threadPool: threadPool, logger: logger)
+        connection.routeNoticesToLogger()
         // Timestamps are exchanged in UTC whatever the server's or the role's time zone.
         try connection.withHandle { handle in
             let result = PQexec(handle, "SET TIME ZONE 'UTC'")
@@ -106,11 +107,14 @@ public final class PostgresConnection: @unchecked Sendable {
             let socket = PQsocket(handle)
             guard socket >= 0 else { return false }
             var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-            if poll(&descriptor, 1, 0) > 0 {
-                // Anything unsolicited on an idle connection is a notice, a notification or a
-                // goodbye; consuming it lets libpq notice a closed socket.
+            // Anything unsolicited on an idle connection is a notice, a notification or a
+            // goodbye (an error message, then end of file); consuming it until the socket is
+            // quiet lets libpq see a closed socket.
+            var reads = 0
+            while reads < 8, poll(&descriptor, 1, 0) > 0 {
                 if PQconsumeInput(handle) == 0 { return false }
                 while let notify = PQnotifies(handle) { PQfreemem(notify) }
+                reads += 1
             }
             return PQstatus(handle) == CONNECTION_OK
         }
@@ -123,6 +127,21 @@ public final class PostgresConnection: @unchecked Sendable {
             return self.handle
         }
         if let handle { PQfinish(handle) }
+    }
+
+    /// libpq prints server notices (and errors that arrive while idle) on stderr by default;
+    /// send them to the logger instead. The callback runs inside libpq calls, which happen
+    /// while this connection is alive and its lock held.
+    private func routeNoticesToLogger() {
+        lock.withLock {
+            guard let handle else { return }
+            let context = Unmanaged.passUnretained(self).toOpaque()
+            PQsetNoticeProcessor(handle, { context, message in
+                guard let context, let message else { return }
+                let connection = Unmanaged<PostgresConnection>.fromOpaque(context).takeUnretainedValue()
+                connection.logger.debug("postgres notice", metadata: ["notice": "\(String(cString: message).trimmingTrailingNewlines)"])
+            }, context)
+        }
     }
 
     // MARK: - libpq, under the lock
@@ -140,12 +159,14 @@ public final class PostgresConnection: @unchecked Sendable {
         // Order matters: with expand_dbname, a later keyword overrides an earlier one. The
         // connect timeout is a default the connection string may override; the client
         // encoding is not negotiable because rows are decoded as UTF-8.
-        let pairs: [(String, String)] = [
+        var pairs: [(String, String)] = [
             ("connect_timeout", String(configuration.connectTimeoutSeconds)),
             ("fallback_application_name", configuration.applicationName),
             ("dbname", configuration.connectionString),
             ("client_encoding", "UTF8"),
         ]
+        // Only the first dbname is expanded as a connection string; a later one is a plain name.
+        if let database = configuration.database { pairs.append(("dbname", database)) }
         let keywords = pairs.map { strdup($0.0) }
         let values = pairs.map { strdup($0.1) }
         defer {

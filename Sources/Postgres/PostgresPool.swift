@@ -81,6 +81,7 @@ public final class PostgresPool: Sendable {
     }
 
     /// Borrows a connection for the duration of `body`.
+    @discardableResult
     public func withConnection<T>(
         isolation actor: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> T
@@ -99,6 +100,7 @@ public final class PostgresPool: Sendable {
     /// Runs `body` in a transaction on a borrowed connection. With `retryOnConflict`, a
     /// serialization failure or deadlock reruns the whole closure (up to 5 attempts), so
     /// `body` must have no effect outside the database.
+    @discardableResult
     public func withTransaction<T>(
         isolation level: PostgresIsolation = .readCommitted,
         retryOnConflict: Bool = false,

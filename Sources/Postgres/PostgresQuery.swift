@@ -65,6 +65,11 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
             fragments.append(.bind(Value.postgresType, value.postgresText))
         }
 
+        /// Binds an optional value; `nil` is SQL NULL.
+        public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value?) {
+            fragments.append(.bind(Value.postgresType, value.flatMap(\.postgresText)))
+        }
+
         /// Inlines a nested query, keeping its bound values bound.
         public mutating func appendInterpolation(_ query: PostgresQuery) {
             fragments += query.fragments
