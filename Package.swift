@@ -100,13 +100,26 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["Postgres", "EmbeddedPostgres", "Migrations"],
+            dependencies: [
+                "Postgres", "EmbeddedPostgres", "Migrations",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "PostgresTests",
             dependencies: ["Postgres", "EmbeddedPostgres", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MigrationsTests",
+            dependencies: ["Migrations", "Postgres", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CampaigndTests",
+            dependencies: ["campaignd", "Postgres", "EmbeddedPostgres", "TestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

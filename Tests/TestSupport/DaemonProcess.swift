@@ -1,0 +1,87 @@
+import EmbeddedPostgres
+import Foundation
+import NIOPosix
+
+/// The `campaignd` binary run as a child process, its log in a file.
+public final class DaemonProcess: Sendable {
+    public let pid: pid_t
+    public let logPath: String
+
+    /// The built `campaignd` beside the test binary.
+    public static var executable: String {
+        let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        return testBinary.deletingLastPathComponent().appendingPathComponent("campaignd").path
+    }
+
+    /// Our environment without anything that would point the child at a database, plus `extra`.
+    public static func environment(_ extra: [String: String] = [:]) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment.filter { key, _ in
+            !key.hasPrefix("PG") && !key.hasPrefix("CAMPAIGND_")
+        }
+        environment.merge(extra) { $1 }
+        return environment
+    }
+
+    private init(pid: pid_t, logPath: String) {
+        self.pid = pid
+        self.logPath = logPath
+    }
+
+    /// Runs `campaignd arguments…` to completion; returns exit status, stdout and stderr.
+    public static func run(_ arguments: [String], environment: [String: String] = environment()) async throws
+        -> (status: Int32, stdout: String, stderr: String)
+    {
+        let base = "/tmp/cdp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        defer {
+            try? FileManager.default.removeItem(atPath: base + ".out")
+            try? FileManager.default.removeItem(atPath: base + ".err")
+        }
+        // stdout and stderr are kept apart with a shell redirection of stderr.
+        let script = "exec \"$0\" \"$@\" 2>\(base).err"
+        let status = try await NIOThreadPool.singleton.runIfActive {
+            try ChildProcess.wait(
+                try ChildProcess.spawn(
+                    "/bin/sh", ["-c", script, executable] + arguments, output: base + ".out", environment: environment))
+        }
+        let stdout = (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? ""
+        let stderr = (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? ""
+        return (status, stdout, stderr)
+    }
+
+    /// Starts `campaignd arguments…` in the background.
+    public static func start(_ arguments: [String], environment: [String: String] = environment()) throws
+        -> DaemonProcess
+    {
+        let logPath = "/tmp/cdp-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).log"
+        let pid = try ChildProcess.spawn(executable, arguments, output: logPath, environment: environment)
+        return DaemonProcess(pid: pid, logPath: logPath)
+    }
+
+    public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// Waits for the "listening" log line and returns the port it names.
+    public func waitForPort(timeout: Duration = .seconds(60)) async throws -> Int {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            for line in log.split(separator: "\n") where line.contains("listening") && line.contains("address=") {
+                if let port = line.split(separator: ":").last.flatMap({ Int($0.prefix { $0.isNumber }) }) {
+                    return port
+                }
+            }
+            if kill(pid, 0) != 0 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw HTTPTestClient.Failure(description: "campaignd did not start listening; its log:\n\(log)")
+    }
+
+    /// Sends `signal` and waits for the exit status.
+    public func stop(signal: Int32 = SIGTERM) async throws -> Int32 {
+        kill(pid, signal)
+        let pid = pid
+        return try await NIOThreadPool.singleton.runIfActive { try ChildProcess.wait(pid) }
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: logPath)
+    }
+}
