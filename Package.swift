@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // The C face of libpq: a module map and a shim header, nothing else.
@@ -59,10 +60,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Pure types and state machines: no SQL, no I/O.
+        .target(
+            name: "Domain",
+            swiftSettings: swiftSettings
+        ),
         // Repositories over the central and local schemas.
         .target(
             name: "Store",
             dependencies: [
+                "Domain",
                 "Postgres",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -72,10 +79,13 @@ let package = Package(
         .target(
             name: "CampaignAPI",
             dependencies: [
+                "Domain",
                 "Postgres",
                 "Migrations",
                 "Store",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -110,6 +120,11 @@ let package = Package(
         .testTarget(
             name: "PostgresTests",
             dependencies: ["Postgres", "EmbeddedPostgres", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DomainTests",
+            dependencies: ["Domain"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,10 +1,5 @@
+import Domain
 import Postgres
-
-/// Who a request acts for.
-public enum Principal: Sendable, Equatable {
-    case central(operatorID: Int, name: String)
-    case local(entityID: Int)
-}
 
 /// Tokens in `central.api_tokens`.
 public struct TokenStore: Sendable {
@@ -35,14 +30,34 @@ public struct TokenStore: Sendable {
         return token
     }
 
+    /// Mints a token for the local entity `code`; `nil` when no such entity exists.
+    public func createEntityToken(entityCode code: String, by actor: Principal?) async throws -> APIToken? {
+        let token = APIToken.generate()
+        return try await pool.withTransaction { connection -> APIToken? in
+            let rows = try await connection.query(
+                """
+                INSERT INTO central.api_tokens (lookup, secret_hash, entity_id, label)
+                SELECT \(token.lookup), \(token.secretHash), id, code FROM central.entities WHERE code = \(code)
+                RETURNING id, entity_id
+                """)
+            guard let row = rows.first else { return nil }
+            try await Journal(connection: connection).append(
+                actor: actor?.actorName ?? "command-line", action: "create_token", subject: "token",
+                subjectID: try row.decode(Int.self, "id"), entityID: try row.decode(Int.self, "entity_id"))
+            return token
+        }
+    }
+
     /// The principal of a presented token, or `nil` when it is unknown or revoked.
     public func authenticate(_ presented: String) async throws -> Principal? {
         guard let token = APIToken(parsing: presented) else { return nil }
         let rows = try await pool.withConnection { connection in
             try await connection.query(
                 """
-                SELECT t.secret_hash, t.operator_id, o.name AS operator_name, t.entity_id
-                FROM central.api_tokens t LEFT JOIN central.operators o ON o.id = t.operator_id
+                SELECT t.secret_hash, t.operator_id, o.name AS operator_name, t.entity_id, e.code AS entity_code
+                FROM central.api_tokens t
+                LEFT JOIN central.operators o ON o.id = t.operator_id
+                LEFT JOIN central.entities e ON e.id = t.entity_id
                 WHERE t.lookup = \(token.lookup) AND t.revoked_at IS NULL
                 """)
         }
@@ -52,6 +67,6 @@ public struct TokenStore: Sendable {
         if let operatorID = try row.decode(Int?.self, "operator_id") {
             return .central(operatorID: operatorID, name: try row.decode(String.self, "operator_name"))
         }
-        return .local(entityID: try row.decode(Int.self, "entity_id"))
+        return .local(entityID: try row.decode(Int.self, "entity_id"), code: try row.decode(String.self, "entity_code"))
     }
 }

@@ -37,8 +37,7 @@ struct Serve: AsyncParsableCommand {
                 configuration: database.configuration,
                 options: PostgresPoolOptions(minimumConnections: 1, maximumConnections: poolSize),
                 logger: logger)
-            let router = Router()
-            HealthController(readiness: Readiness(pool: pool, files: files)).register(on: router)
+            let router = CampaignAPI.makeRouter(pool: pool, migrations: files)
             let app = Application(
                 router: router,
                 configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "campaignd"),

@@ -1,0 +1,42 @@
+import Domain
+import Hummingbird
+import Logging
+
+/// The request context of the `/v1` API: who is calling.
+public struct APIContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Set by ``AuthMiddleware`` for every `/v1` request that gets past it.
+    public var principal: Principal?
+
+    public init(source: Source) {
+        self.coreContext = .init(source: source)
+        self.principal = nil
+    }
+
+    /// Request bodies are JSON documents of a few kilobytes; 1 MiB is plenty.
+    public var maxUploadSize: Int { 1 << 20 }
+
+    /// The caller, or 401 (only reachable when a route is registered outside the auth middleware).
+    func requirePrincipal() throws -> Principal {
+        guard let principal else { throw APIError.unauthorized }
+        return principal
+    }
+
+    /// The caller when it is a central operator, else 403.
+    func requireCentral() throws -> Principal {
+        let principal = try requirePrincipal()
+        guard principal.role == .central else {
+            throw APIError(.forbidden, code: "forbidden", detail: "this action is reserved to the central entity")
+        }
+        return principal
+    }
+
+    /// The caller when it is a local entity, else 403.
+    func requireLocal() throws -> (principal: Principal, entityID: Int) {
+        let principal = try requirePrincipal()
+        guard let entityID = principal.entityID else {
+            throw APIError(.forbidden, code: "forbidden", detail: "this action is reserved to local entities")
+        }
+        return (principal, entityID)
+    }
+}

@@ -1,0 +1,72 @@
+import Domain
+import Hummingbird
+import Logging
+import Postgres
+import Store
+
+/// Authenticates every `/v1` request with its bearer token: 401 when it is missing or unknown.
+struct AuthMiddleware: RouterMiddleware {
+    typealias Context = APIContext
+    let tokens: TokenStore
+
+    func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response)
+        async throws -> Response
+    {
+        guard let header = request.headers[.authorization], header.count > 7,
+            header.prefix(7).lowercased() == "bearer "
+        else { throw APIError.unauthorized }
+        let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        guard let principal = try await tokens.authenticate(token) else { throw APIError.unauthorized }
+        var context = context
+        context.principal = principal
+        context.logger[metadataKey: "principal"] = "\(principal.actorName)"
+        return try await next(request, context)
+    }
+}
+
+/// Turns every error into `application/problem+json`: API errors as they are, store
+/// refusals by kind, anything else as a 500 or 503 that names no internals.
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            return try error.response(from: request, context: context)
+        } catch let error as StoreError {
+            return try APIError(error).response(from: request, context: context)
+        } catch let refusal as TransitionRefusal {
+            return try APIError(.invalidTransition(refusal)).response(from: request, context: context)
+        } catch let failure as ValidationFailure {
+            return try APIError.validation(failure.problems).response(from: request, context: context)
+        } catch let error as HTTPError {
+            let code =
+                switch error.status {
+                case .notFound: "not_found"
+                case .methodNotAllowed: "method_not_allowed"
+                case .contentTooLarge: "payload_too_large"
+                default: "bad_request"
+                }
+            return try APIError(error.status, code: code, detail: error.body ?? error.status.reasonPhrase)
+                .response(from: request, context: context)
+        } catch let error as PostgresError where error.isUnavailable {
+            context.logger.warning("database unavailable", metadata: ["error": "\(error)"])
+            return try APIError(
+                .serviceUnavailable, code: "unavailable", detail: "the database is unavailable; retry shortly",
+                headers: [.retryAfter: "1"]
+            ).response(from: request, context: context)
+        } catch {
+            context.logger.error("request failed", metadata: ["error": "\(error)"])
+            return try APIError(.internalServerError, code: "internal", detail: "the server failed to answer this request")
+                .response(from: request, context: context)
+        }
+    }
+}
+
+extension PostgresError {
+    /// Failures that mean "try again later" rather than "the server is broken".
+    var isUnavailable: Bool {
+        isConnectionFailure || code == .poolTimeout || code == .poolClosed
+    }
+}

@@ -1,0 +1,22 @@
+import Hummingbird
+import Migrations
+import Postgres
+import Store
+
+/// Builds the router of the whole HTTP API.
+public enum CampaignAPI {
+    public static func makeRouter(pool: PostgresPool, migrations: [MigrationFile]) -> Router<APIContext> {
+        let store = Store(pool: pool)
+        let tokens = TokenStore(pool: pool)
+        let router = Router(context: APIContext.self)
+        router.add(middleware: ProblemMiddleware())
+        HealthController(readiness: Readiness(pool: pool, files: migrations)).register(on: router)
+        let v1 = router.group("v1").add(middleware: AuthMiddleware(tokens: tokens))
+        EntitiesController(store: store, tokens: tokens).register(on: v1)
+        PackagesController(store: store).register(on: v1)
+        OrdersController(store: store).register(on: v1)
+        CatalogController(store: store).register(on: v1)
+        JobsController(store: store).register(on: v1)
+        return router
+    }
+}

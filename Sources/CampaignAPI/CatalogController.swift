@@ -1,0 +1,26 @@
+import Domain
+import Hummingbird
+import Store
+
+/// `GET /v1/catalog`: what a local entity may order now.
+struct CatalogController {
+    let store: Store
+
+    func register(on group: RouterGroup<APIContext>) {
+        group.get("catalog") { request, context in
+            let (_, entityID) = try context.requireLocal()
+            var query = QueryOptions(request)
+            let limit = query.limit()
+            let cursor = query.integer("cursor")
+            try query.finish()
+            let packages = try await store.transaction {
+                try await $0.packages.catalogue(entityID: entityID, before: cursor, limit: limit)
+            }
+            return JSONResponse.make(
+                .ok,
+                JSONResponse.page(
+                    packages.map { .object(Views.packageFields($0)) },
+                    nextCursor: packages.count == limit ? packages.last.map { String($0.id) } : nil))
+        }
+    }
+}

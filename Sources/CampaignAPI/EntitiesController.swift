@@ -1,0 +1,43 @@
+import Domain
+import Hummingbird
+import Store
+
+/// `/v1/entities`: local entities and their tokens (central).
+struct EntitiesController {
+    let store: Store
+    let tokens: TokenStore
+
+    func register(on group: RouterGroup<APIContext>) {
+        let post = PostAction(store: store)
+        group.post("entities") { request, context in
+            _ = try context.requireCentral()
+            let data = try await request.data(context: context)
+            var body = try RequestBody(data: data, allowed: ["code", "label"])
+            let code = body.string("code", required: true)
+            let label = body.string("label", required: true)
+            try body.finish()
+            return try await post.run(request, context, body: data, status: .created) { transaction, principal in
+                Views.entity(try await transaction.entities.create(code: code ?? "", label: label ?? "", by: principal))
+            }
+        }
+        group.get("entities") { request, context in
+            _ = try context.requireCentral()
+            var query = QueryOptions(request)
+            let limit = query.limit()
+            let cursor = query.text("cursor")
+            try query.finish()
+            let entities = try await store.transaction { try await $0.entities.list(after: cursor, limit: limit) }
+            return JSONResponse.make(
+                .ok, JSONResponse.page(entities.map(Views.entity), nextCursor: entities.count == limit ? entities.last?.code : nil))
+        }
+        group.post("entities/:code/tokens") { request, context in
+            let principal = try context.requireCentral()
+            guard let code = context.parameters.get("code") else { throw APIError.notFound("entity") }
+            try RequestBody(data: try await request.data(context: context), allowed: []).finish()
+            guard let token = try await tokens.createEntityToken(entityCode: code, by: principal) else {
+                throw APIError.notFound("entity \(code)")
+            }
+            return JSONResponse.make(.created, .object(["token": .string(token.text), "entity": .string(code)]))
+        }
+    }
+}

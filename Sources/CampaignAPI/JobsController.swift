@@ -1,0 +1,37 @@
+import Domain
+import Hummingbird
+import Store
+
+/// `/v1/jobs`: the queue as the central entity sees it.
+struct JobsController {
+    let store: Store
+
+    static let statuses = ["queued", "running", "succeeded", "failed"]
+
+    func register(on group: RouterGroup<APIContext>) {
+        group.get("jobs/:id") { request, context in
+            _ = try context.requireCentral()
+            let id = try context.id("id", "job")
+            let job = try await store.transaction { try await $0.jobs.require(id) }
+            return JSONResponse.make(.ok, Views.job(job))
+        }
+        group.get("jobs") { request, context in
+            _ = try context.requireCentral()
+            var query = QueryOptions(request)
+            let statuses = (query.text("status") ?? "").split(separator: ",").map(String.init)
+            let unknown = statuses.filter { !Self.statuses.contains($0) }
+            let limit = query.limit()
+            let cursor = query.integer("cursor")
+            try query.finish()
+            guard unknown.isEmpty else {
+                throw APIError.validation([
+                    FieldProblem(field: "status", message: "must be among \(Self.statuses.joined(separator: ", "))")
+                ])
+            }
+            let jobs = try await store.transaction { try await $0.jobs.list(statuses: statuses, before: cursor, limit: limit) }
+            return JSONResponse.make(
+                .ok,
+                JSONResponse.page(jobs.map(Views.job), nextCursor: jobs.count == limit ? jobs.last.map { String($0.id) } : nil))
+        }
+    }
+}

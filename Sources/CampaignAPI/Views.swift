@@ -1,0 +1,91 @@
+import Domain
+import Store
+
+/// The JSON shapes of the API (API.md), built explicitly so that every documented
+/// member is present, `null` included.
+enum Views {
+    static func entity(_ entity: LocalEntity) -> JSONValue {
+        .object([
+            "id": .id(entity.id), "code": .string(entity.code), "label": .string(entity.label),
+            "created_at": .date(entity.createdAt),
+        ])
+    }
+
+    static func packageSummary(_ summary: PackageSummary) -> JSONValue {
+        let package = summary.package
+        return .object([
+            "id": .id(package.id), "label": .string(package.label), "type": .string(package.type.rawValue),
+            "status": .string(package.status.rawValue), "revision": .int(package.revision),
+            "campaign_name": .string(package.campaignName), "campaign_folder": .string(package.campaignFolder),
+            "late": .bool(summary.late), "unavailable": .bool(summary.unavailable),
+            "order_counts": .object(summary.orderCounts.mapValues { .int($0) }),
+            "version": .int(package.version),
+        ])
+    }
+
+    /// The package's own fields, as the detail and the catalogue show them.
+    static func packageFields(_ package: CampaignPackage) -> [String: JSONValue] {
+        let schedule = package.schedule
+        return [
+            "id": .id(package.id), "label": .string(package.label), "type": .string(package.type.rawValue),
+            "description": .string(package.description), "campaign_name": .string(package.campaignName),
+            "campaign_folder": .string(package.campaignFolder), "revision": .int(package.revision),
+            "approval_mode": .string(package.approvalMode.rawValue),
+            "allows_several_orders": .bool(package.allowsSeveralOrders),
+            "visible_from": .date(schedule.visibleFrom), "visible_until": .date(schedule.visibleUntil),
+            "available_at": .date(schedule.availableAt), "order_deadline": .date(schedule.orderDeadline),
+            "approval_deadline": .date(schedule.approvalDeadline), "settings": .object(package.settings),
+        ]
+    }
+
+    static func packageDetail(_ summary: PackageSummary, orders: [EntityOrder]) -> JSONValue {
+        let package = summary.package
+        guard case .object(var members) = packageSummary(summary) else { return packageSummary(summary) }
+        members.merge(packageFields(package)) { $1 }
+        members["audience"] = package.audience.map { .array($0.map(JSONValue.string)) } ?? .null
+        members["pending_job_id"] = .id(package.pendingJobID)
+        members["created_at"] = .date(package.createdAt)
+        members["created_by"] = .string(package.createdBy)
+        members["updated_at"] = .date(package.updatedAt)
+        members["updated_by"] = .string(package.updatedBy)
+        members["orders_by_entity"] = .array(
+            orders.map {
+                .object(["entity": .string($0.entityCode), "order_id": .id($0.orderID), "status": .string($0.status.rawValue)])
+            })
+        members["last_action"] =
+            package.lastAction.map {
+                .object(["action": .string($0.action), "at": .date($0.at), "by": .string($0.by), "comment": .text($0.comment)])
+            } ?? .null
+        return .object(members)
+    }
+
+    static func order(_ order: CampaignOrder) -> JSONValue {
+        .object([
+            "id": .id(order.id), "package_id": .id(order.packageID), "revision": .int(order.revision),
+            "entity": .string(order.entityCode), "label": .string(order.label), "comment": .string(order.comment),
+            "parameters": .object(order.parameters), "status": .string(order.status.rawValue),
+            "version": .int(order.version), "created_at": .date(order.createdAt), "created_by": .string(order.createdBy),
+            "updated_at": .date(order.updatedAt), "updated_by": .string(order.updatedBy),
+            "decided_at": .date(order.decidedAt), "decided_by": .text(order.decidedBy),
+            "decision_comment": .text(order.decisionComment), "cancelled_at": .date(order.cancelledAt),
+            "cancelled_by": .text(order.cancelledBy), "cancel_comment": .text(order.cancelComment),
+            "cancel_reason": .text(order.cancelReason),
+        ])
+    }
+
+    static func job(_ job: Job) -> JSONValue {
+        .object([
+            "id": .id(job.id), "kind": .string(job.kind), "package_id": .id(job.packageID),
+            "status": .string(job.status), "attempts": .int(job.attempts), "last_error": .text(job.lastError),
+            "created_at": .date(job.createdAt), "started_at": .date(job.startedAt), "finished_at": .date(job.finishedAt),
+        ])
+    }
+
+    static func journalEntry(_ entry: JournalEntry) -> JSONValue {
+        .object([
+            "id": .id(entry.id), "at": .date(entry.at), "actor": .string(entry.actor), "action": .string(entry.action),
+            "subject": .string(entry.subject), "subject_id": .id(entry.subjectID), "entity_id": .id(entry.entityID),
+            "comment": .text(entry.comment), "before": entry.before ?? .null, "after": entry.after ?? .null,
+        ])
+    }
+}

@@ -1,0 +1,61 @@
+import Domain
+import Postgres
+
+/// Writes notification rows (`local.notifications`) in the caller's transaction.
+///
+/// Cursors must follow commit order (see migrations/0007): every write first takes the
+/// feed's transaction-level advisory lock, held until commit. Call these methods as the
+/// last step of a transaction, so the lock is held as briefly as possible.
+public struct NotificationWriter: Sendable {
+    let connection: PostgresConnection
+
+    /// Key of the advisory lock that orders the feed.
+    static let feedLockKey = 7_311_447_302_201_415_002
+    public static let wakeChannel = "campaignd_notifications"
+
+    /// One row for one entity. Returns the rows written (0 when this event was already written).
+    @discardableResult
+    public func notify(
+        entityID: Int, kind: String, packageID: Int?, orderID: Int?, revision: Int?, comment: String?, eventKey: String
+    ) async throws -> Int {
+        try await write(
+            entities: "SELECT \(entityID)::bigint AS entity_id", kind: kind, packageID: packageID, orderID: orderID,
+            revision: revision, comment: comment, eventKey: eventKey)
+    }
+
+    /// One row per entity of the package's audience (every entity when the audience is all).
+    @discardableResult
+    public func notifyAudience(of package: CampaignPackage, kind: String, comment: String?, eventKey: String)
+        async throws -> Int
+    {
+        let entities: PostgresQuery =
+            package.audience == nil
+            ? "SELECT id AS entity_id FROM central.entities"
+            : "SELECT entity_id FROM central.package_audience WHERE package_id = \(package.id)"
+        return try await write(
+            entities: entities, kind: kind, packageID: package.id, orderID: nil, revision: package.revision,
+            comment: comment, eventKey: eventKey)
+    }
+
+    /// One row per entity that `entities` selects (a query with an `entity_id` column),
+    /// as one `INSERT … SELECT`; entities that already have this event are skipped.
+    @discardableResult
+    public func write(
+        entities: PostgresQuery, kind: String, packageID: Int?, orderID: Int?, revision: Int?, comment: String?,
+        eventKey: String
+    ) async throws -> Int {
+        try await connection.query("SELECT pg_advisory_xact_lock(\(Self.feedLockKey))")
+        let rows = try await connection.query(
+            """
+            INSERT INTO local.notifications (entity_id, kind, package_id, order_id, revision, comment, event_key)
+            SELECT DISTINCT target.entity_id, \(kind), \(packageID), \(orderID), \(revision), \(comment), \(eventKey)
+            FROM (\(entities)) AS target
+            ORDER BY target.entity_id
+            ON CONFLICT (entity_id, event_key) DO NOTHING
+            """)
+        if rows.affectedRows > 0 {
+            try await connection.notify(channel: Self.wakeChannel, payload: kind)
+        }
+        return rows.affectedRows
+    }
+}

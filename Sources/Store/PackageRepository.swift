@@ -1,0 +1,216 @@
+import Domain
+import Foundation
+import Postgres
+
+/// Campaign packages (`central.packages`, `central.package_audience`).
+public struct PackageRepository: Sendable {
+    let connection: PostgresConnection
+
+    /// SQL of the computed flags; the list filters and the summaries use the same text.
+    static let lateSQL = PostgresQuery(
+        unsafeSQL: """
+            coalesce((p.status = 'pending_approval' AND p.approval_deadline < now())
+                  OR (p.status = 'approved' AND p.available_at < now()), false)
+            """)
+    static let unavailableSQL = PostgresQuery(
+        unsafeSQL: "coalesce(p.status = 'published' AND p.visible_until < now(), false)")
+
+    static let columns: PostgresQuery =
+        """
+        p.id, p.label, p.type, p.description, p.campaign_name, p.campaign_folder,
+        CASE WHEN p.audience_all THEN NULL ELSE ARRAY(
+            SELECT e.code FROM central.package_audience a JOIN central.entities e ON e.id = a.entity_id
+            WHERE a.package_id = p.id ORDER BY e.code) END AS audience,
+        p.approval_mode, p.allows_several_orders, p.visible_from, p.visible_until, p.available_at,
+        p.order_deadline, p.approval_deadline, p.settings, p.status, p.revision, p.version, p.pending_job_id,
+        p.created_at, p.created_by, p.updated_at, p.updated_by,
+        p.last_action, p.last_action_at, p.last_action_by, p.last_action_comment,
+        \(lateSQL) AS late, \(unavailableSQL) AS unavailable
+        """
+
+    /// Creates a package in `being_edited`.
+    public func create(_ draft: PackageDraft, by actor: Principal) async throws -> CampaignPackage {
+        try Self.validate(draft)
+        let audienceIDs = try await audienceIDs(draft.audience)
+        let schedule = draft.schedule
+        let rows = try await connection.query(
+            """
+            INSERT INTO central.packages (
+                label, type, description, campaign_name, campaign_folder, audience_all, approval_mode,
+                allows_several_orders, visible_from, visible_until, available_at, order_deadline, approval_deadline,
+                settings, created_by, updated_by)
+            VALUES (
+                \(draft.label), \(draft.type.rawValue), \(draft.description), \(draft.campaignName),
+                \(draft.campaignFolder), \(draft.audience == nil), \(draft.approvalMode.rawValue),
+                \(draft.allowsSeveralOrders), \(schedule.visibleFrom), \(schedule.visibleUntil), \(schedule.availableAt),
+                \(schedule.orderDeadline), \(schedule.approvalDeadline), \(PostgresJSON(draft.settings)),
+                \(actor.actorName), \(actor.actorName))
+            RETURNING id
+            """)
+        let id = try rows[0].decode(Int.self, "id")
+        try await replaceAudience(of: id, with: audienceIDs)
+        let package = try await require(id)
+        try await Journal(connection: connection).append(
+            actor: actor.actorName, action: "create", subject: "package", subjectID: id, packageID: id,
+            after: Self.snapshot(package))
+        return package
+    }
+
+    /// The package, or `nil`. With `lock`, the row stays locked until the transaction ends.
+    public func find(_ id: Int, lock: Bool = false) async throws -> CampaignPackage? {
+        let rows = try await connection.query(
+            "SELECT \(Self.columns) FROM central.packages p WHERE p.id = \(id) \(unsafeSQL: lock ? "FOR UPDATE OF p" : "")")
+        return try rows.first.map(Self.decode)
+    }
+
+    /// The package, or ``StoreError/notFound(_:)``.
+    public func require(_ id: Int, lock: Bool = false) async throws -> CampaignPackage {
+        guard let package = try await find(id, lock: lock) else { throw StoreError.notFound("package \(id)") }
+        return package
+    }
+
+    /// Edits a package that is being edited or was rejected (which returns it to being edited).
+    public func edit(
+        _ id: Int, _ change: (inout PackageDraft) -> Void, expectedVersion: Int?, by actor: Principal
+    ) async throws -> CampaignPackage {
+        let before = try await lockForAction(id, expectedVersion: expectedVersion)
+        let status = try before.status.applying(.edit, type: before.type, hasAudience: before.hasAudience).get()
+        var draft = PackageDraft(before)
+        change(&draft)
+        guard draft.type == before.type else {
+            throw StoreError.validation(
+                ValidationFailure(problems: [FieldProblem(field: "type", message: "cannot be changed after creation")]))
+        }
+        try Self.validate(draft)
+        let audienceIDs = try await audienceIDs(draft.audience)
+        let schedule = draft.schedule
+        try await connection.query(
+            """
+            UPDATE central.packages SET
+                label = \(draft.label), description = \(draft.description), campaign_name = \(draft.campaignName),
+                campaign_folder = \(draft.campaignFolder), audience_all = \(draft.audience == nil),
+                approval_mode = \(draft.approvalMode.rawValue), allows_several_orders = \(draft.allowsSeveralOrders),
+                visible_from = \(schedule.visibleFrom), visible_until = \(schedule.visibleUntil),
+                available_at = \(schedule.availableAt), order_deadline = \(schedule.orderDeadline),
+                approval_deadline = \(schedule.approvalDeadline), settings = \(PostgresJSON(draft.settings)),
+                status = \(status.rawValue), version = version + 1, updated_at = now(), updated_by = \(actor.actorName)
+            WHERE id = \(id)
+            """)
+        try await replaceAudience(of: id, with: audienceIDs)
+        let after = try await require(id)
+        try await Journal(connection: connection).append(
+            actor: actor.actorName, action: "edit", subject: "package", subjectID: id, packageID: id,
+            before: Self.snapshot(before), after: Self.snapshot(after))
+        return after
+    }
+
+    /// Submit, approve, reject or publish: a status change in this transaction.
+    public func transition(
+        _ id: Int, _ action: PackageAction, comment: String?, by actor: Principal
+    ) async throws -> CampaignPackage {
+        precondition([.submit, .approve, .reject, .publish].contains(action), "cancel and reinitialize are jobs")
+        let before = try await lockForAction(id, expectedVersion: nil)
+        let status = try before.status.applying(action, type: before.type, hasAudience: before.hasAudience).get()
+        try await connection.query(
+            """
+            UPDATE central.packages SET status = \(status.rawValue), version = version + 1,
+                updated_at = now(), updated_by = \(actor.actorName)
+            WHERE id = \(id)
+            """)
+        let after = try await require(id)
+        try await Journal(connection: connection).append(
+            actor: actor.actorName, action: action.rawValue, subject: "package", subjectID: id, packageID: id,
+            comment: comment, before: Self.snapshot(before), after: Self.snapshot(after))
+        if action == .publish {
+            try await NotificationWriter(connection: connection).notifyAudience(
+                of: after, kind: "package_available", comment: comment, eventKey: "package_available:\(id):\(after.revision)")
+        }
+        return after
+    }
+
+    /// Accepts a cancel or reinitialize: checks the transition now, records the job and
+    /// marks it pending on the package, in this transaction. Asking again for the same
+    /// action on the same revision returns the same job.
+    public func requestJob(
+        _ id: Int, _ action: PackageAction, comment: String?, by actor: Principal
+    ) async throws -> Job {
+        let kind: String =
+            switch action {
+            case .cancel: "cancel_package"
+            case .reinitialize: "reinitialize_package"
+            default: preconditionFailure("only cancel and reinitialize are jobs")
+            }
+        let package = try await require(id, lock: true)
+        let jobs = JobRepository(connection: connection)
+        let uniqueKey = "\(kind):\(id):\(package.revision)"
+        if let pending = package.pendingJobID {
+            let job = try await jobs.require(pending)
+            if job.uniqueKey == uniqueKey { return job }
+            throw StoreError.conflict(
+                code: "job_pending", message: "a \(job.kind) job (\(job.id)) is pending for this package")
+        }
+        _ = try package.status.applying(action, type: package.type, hasAudience: package.hasAudience).get()
+        if action == .cancel, (comment ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw StoreError.validation(
+                ValidationFailure(problems: [FieldProblem(field: "comment", message: "a cancel needs a justifying comment")]))
+        }
+        let job = try await jobs.enqueue(
+            kind: kind, packageID: id, revision: package.revision, uniqueKey: uniqueKey,
+            payload: ["comment": comment.map(JSONValue.string) ?? .null, "requested_by": .string(actor.actorName)],
+            by: actor)
+        try await connection.query("UPDATE central.packages SET pending_job_id = \(job.id) WHERE id = \(id)")
+        try await Journal(connection: connection).append(
+            actor: actor.actorName, action: "request_\(action.rawValue)", subject: "package", subjectID: id,
+            packageID: id, comment: comment, after: .object(["job_id": .string(String(job.id))]))
+        return job
+    }
+
+    /// Locks the package for a change by a central operator: it must exist, have no
+    /// pending job, and match `expectedVersion` when one is given.
+    private func lockForAction(_ id: Int, expectedVersion: Int?) async throws -> CampaignPackage {
+        let package = try await require(id, lock: true)
+        if let expectedVersion, expectedVersion != package.version {
+            throw StoreError.staleVersion(current: package.version)
+        }
+        if let job = package.pendingJobID {
+            throw StoreError.conflict(code: "job_pending", message: "job \(job) is pending for this package; retry when it is done")
+        }
+        return package
+    }
+
+    private func audienceIDs(_ codes: [String]?) async throws -> [Int]? {
+        guard let codes else { return nil }
+        return try await EntityRepository(connection: connection).ids(of: codes, field: "audience")
+    }
+
+    private func replaceAudience(of id: Int, with entityIDs: [Int]?) async throws {
+        try await connection.query("DELETE FROM central.package_audience WHERE package_id = \(id)")
+        guard let entityIDs, !entityIDs.isEmpty else { return }
+        try await connection.query(
+            """
+            INSERT INTO central.package_audience (package_id, entity_id)
+            SELECT \(id), entity_id FROM unnest(\(entityIDs)) AS entity_id ON CONFLICT DO NOTHING
+            """)
+    }
+
+    static func validate(_ draft: PackageDraft) throws {
+        var problems = PackageRules.checkLabel(draft.label, field: "label")
+        problems += PackageRules.checkLabel(draft.campaignName, field: "campaign_name")
+        problems += PackageRules.checkLabel(draft.campaignFolder, field: "campaign_folder")
+        if draft.description.count > 10_000 {
+            problems.append(FieldProblem(field: "description", message: "must be at most 10000 characters"))
+        }
+        problems += PackageRules.checkSchedule(draft.schedule)
+        guard problems.isEmpty else { throw StoreError.validation(ValidationFailure(problems: problems)) }
+    }
+
+    /// What the journal keeps of a package, before and after a change.
+    static func snapshot(_ package: CampaignPackage) -> JSONValue {
+        .object([
+            "status": .string(package.status.rawValue), "revision": .number(Double(package.revision)),
+            "version": .number(Double(package.version)), "label": .string(package.label),
+            "campaign_name": .string(package.campaignName), "campaign_folder": .string(package.campaignFolder),
+            "audience": package.audience.map { .array($0.map(JSONValue.string)) } ?? .null,
+        ])
+    }
+}

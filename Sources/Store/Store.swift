@@ -1,0 +1,35 @@
+import Domain
+import Postgres
+
+/// The repositories over the central and local schemas, lent inside one transaction.
+public struct Store: Sendable {
+    public let pool: PostgresPool
+
+    public init(pool: PostgresPool) {
+        self.pool = pool
+    }
+
+    /// Runs `body` in one transaction: every change it makes commits together or not at
+    /// all. Serialization failures and deadlocks rerun the whole closure.
+    public func transaction<T>(
+        isolation actor: isolated (any Actor)? = #isolation,
+        _ body: (StoreTransaction) async throws -> T
+    ) async throws -> T {
+        try await pool.withTransaction(retryOnConflict: true) { connection in
+            try await body(StoreTransaction(connection: connection))
+        }
+    }
+}
+
+/// The repositories, bound to one transaction's connection.
+public struct StoreTransaction: Sendable {
+    public let connection: PostgresConnection
+
+    public var entities: EntityRepository { EntityRepository(connection: connection) }
+    public var packages: PackageRepository { PackageRepository(connection: connection) }
+    public var orders: OrderRepository { OrderRepository(connection: connection) }
+    public var journal: Journal { Journal(connection: connection) }
+    public var jobs: JobRepository { JobRepository(connection: connection) }
+    public var notifications: NotificationWriter { NotificationWriter(connection: connection) }
+    public var idempotency: IdempotencyRepository { IdempotencyRepository(connection: connection) }
+}
