@@ -111,7 +111,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Postgres", "EmbeddedPostgres", "Migrations",
+                "Postgres", "EmbeddedPostgres", "Migrations", "Store",
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Tests/TestSupport",
@@ -130,6 +130,11 @@ let package = Package(
         .testTarget(
             name: "MigrationsTests",
             dependencies: ["Migrations", "Postgres", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CampaignAPITests",
+            dependencies: ["campaignd", "Postgres", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -15,10 +15,19 @@ struct Token: AsyncParsableCommand {
         @Option(name: .customLong("central"), help: "Name of the central operator the token acts for (created if new).")
         var centralName: String?
 
+        @Option(name: .customLong("entity"), help: "Code of the local entity the token acts for.")
+        var entityCode: String?
+
         func validate() throws {
-            guard let centralName else { throw ValidationError("give --central NAME") }
-            guard (1...200).contains(centralName.count) else {
-                throw ValidationError("the operator name must be 1 to 200 characters")
+            switch (centralName, entityCode) {
+            case (let name?, nil):
+                guard (1...200).contains(name.count) else {
+                    throw ValidationError("the operator name must be 1 to 200 characters")
+                }
+            case (nil, _?):
+                break
+            default:
+                throw ValidationError("give either --central NAME or --entity CODE")
             }
         }
 
@@ -31,8 +40,15 @@ struct Token: AsyncParsableCommand {
                     logger: logger)
                 defer { pool.close() }
                 do {
-                    let token = try await TokenStore(pool: pool).createCentralToken(operatorName: centralName ?? "")
-                    print(token.text)
+                    let tokens = TokenStore(pool: pool)
+                    if let entityCode {
+                        guard let token = try await tokens.createEntityToken(entityCode: entityCode, by: nil) else {
+                            throw ValidationError("no local entity has the code \(entityCode)")
+                        }
+                        print(token.text)
+                    } else {
+                        print(try await tokens.createCentralToken(operatorName: centralName ?? "").text)
+                    }
                 } catch let error as PostgresError where error.sqlState == PostgresError.SQLState.undefinedTable {
                     throw ValidationError("the database is not migrated: run campaignd migrate first")
                 }

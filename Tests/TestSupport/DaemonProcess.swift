@@ -1,11 +1,13 @@
 import EmbeddedPostgres
 import Foundation
 import NIOPosix
+import Synchronization
 
 /// The `campaignd` binary run as a child process, its log in a file.
 public final class DaemonProcess: Sendable {
     public let pid: pid_t
     public let logPath: String
+    private let reaped = Mutex(false)
 
     /// The built `campaignd` beside the test binary.
     public static var executable: String {
@@ -78,10 +80,17 @@ public final class DaemonProcess: Sendable {
     public func stop(signal: Int32 = SIGTERM) async throws -> Int32 {
         kill(pid, signal)
         let pid = pid
-        return try await NIOThreadPool.singleton.runIfActive { try ChildProcess.wait(pid) }
+        let status = try await NIOThreadPool.singleton.runIfActive { try ChildProcess.wait(pid) }
+        reaped.withLock { $0 = true }
+        return status
     }
 
+    /// A daemon the test did not stop is killed, so none outlives its test.
     deinit {
+        if !reaped.withLock({ $0 }) {
+            kill(pid, SIGKILL)
+            _ = try? ChildProcess.wait(pid)
+        }
         try? FileManager.default.removeItem(atPath: logPath)
     }
 }

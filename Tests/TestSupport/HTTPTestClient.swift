@@ -128,3 +128,30 @@ public struct HTTPTestClient: Sendable {
         return result
     }
 }
+
+extension HTTPTestClient {
+    /// A POST with a JSON body written as text (`#"{"code": "A"}"#`).
+    public func post(_ path: String, _ json: String = "", headers: [String: String] = [:]) async throws
+        -> HTTPTestResponse
+    {
+        try await send("POST", path, body: Data(json.utf8), headers: headers)
+    }
+
+    public func patch(_ path: String, _ json: String, headers: [String: String] = [:]) async throws -> HTTPTestResponse {
+        try await send("PATCH", path, body: Data(json.utf8), headers: headers)
+    }
+}
+
+extension HTTPTestResponse {
+    /// A string member of the JSON body (`"id"`), or a nested one (`"job.id"`).
+    public func string(_ path: String) throws -> String? {
+        var value: Any? = try json()
+        for key in path.split(separator: ".") { value = (value as? [String: Any])?[String(key)] }
+        return value as? String
+    }
+
+    /// The `items` of a list answer.
+    public func items() throws -> [[String: Any]] {
+        (try json()["items"] as? [[String: Any]]) ?? []
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import TestSupport
+import Testing
+
+@Suite struct EntityAPITests {
+    @Test func centralCreatesAndListsEntities() async throws {
+        let api = try await APIHarness.start()
+        let created = try await api.central.post("/v1/entities", #"{"code": "PAR-01", "label": "Paris"}"#)
+        #expect(created.status == 201)
+        #expect(try created.string("code") == "PAR-01")
+        #expect(try created.string("id") != nil)
+        for code in ["LYO-01", "NCE-01", "BDX-01"] {
+            #expect(try await api.central.post("/v1/entities", #"{"code": "\#(code)", "label": "x"}"#).status == 201)
+        }
+        let first = try await api.central.get("/v1/entities?limit=3")
+        #expect(try first.items().map { $0["code"] as? String } == ["BDX-01", "LYO-01", "NCE-01"])
+        let cursor = try #require(try first.string("next_cursor"))
+        let second = try await api.central.get("/v1/entities?limit=3&cursor=\(cursor)")
+        #expect(try second.items().map { $0["code"] as? String } == ["PAR-01"])
+        #expect(try second.json()["next_cursor"] is NSNull)
+    }
+
+    @Test func duplicateAndInvalidCodesAreRefused() async throws {
+        let api = try await APIHarness.start()
+        #expect(try await api.central.post("/v1/entities", #"{"code": "A1", "label": "a"}"#).status == 201)
+        let duplicate = try await api.central.post("/v1/entities", #"{"code": "A1", "label": "again"}"#)
+        #expect(duplicate.status == 409)
+        #expect(try duplicate.string("code") == "conflict")
+        let invalid = try await api.central.post("/v1/entities", #"{"code": "no spaces", "label": ""}"#)
+        #expect(invalid.status == 422)
+        #expect(invalid.headers["content-type"] == "application/problem+json")
+        let fields = try (invalid.json()["problems"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
+        #expect(Set(fields) == ["code", "label"])
+        let list = try await api.central.get("/v1/entities")
+        #expect(try list.items().count == 1)
+    }
+
+    @Test func tokensAuthenticateAndScopeTheCaller() async throws {
+        let api = try await APIHarness.start()
+        let local = try await api.entity("PAR-01")
+        // The local token works, but not for central actions.
+        #expect(try await local.get("/v1/catalog").status == 200)
+        let forbidden = try await local.post("/v1/entities", #"{"code": "X", "label": "x"}"#)
+        #expect(forbidden.status == 403)
+        #expect(try forbidden.string("code") == "forbidden")
+        #expect(try await local.get("/v1/packages").status == 403)
+        // No token, a malformed one, an unknown one: 401 with a problem document.
+        var anonymous = api.central
+        anonymous.token = nil
+        let missing = try await anonymous.get("/v1/packages")
+        #expect(missing.status == 401)
+        #expect(try missing.string("code") == "unauthorized")
+        #expect(missing.headers["www-authenticate"]?.hasPrefix("Bearer") == true)
+        anonymous.token = "cdt_" + String(repeating: "0", count: 80)
+        #expect(try await anonymous.get("/v1/packages").status == 401)
+        anonymous.token = "not-a-token"
+        #expect(try await anonymous.get("/v1/packages").status == 401)
+        // A token for an unknown entity cannot be made.
+        #expect(try await api.central.post("/v1/entities/NOPE/tokens").status == 404)
+    }
+
+    @Test func tokensAreStoredHashed() async throws {
+        let api = try await APIHarness.start()
+        let local = try await api.entity("PAR-01")
+        let token = try #require(local.token)
+        let connection = try await api.connect()
+        defer { connection.close() }
+        let rows = try await connection.query("SELECT lookup, secret_hash FROM central.api_tokens")
+        #expect(rows.count == 2)
+        for row in rows {
+            let hash = try row.decode(String.self, "secret_hash")
+            #expect(!token.contains(hash))
+            #expect(hash.count == 64)
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Postgres
+import Store
+
+/// A real `campaignd serve` on a fresh migrated database, with a central client.
+public final class APIHarness: Sendable {
+    public let database: TestDatabase
+    public let daemon: DaemonProcess
+    public let central: HTTPTestClient
+
+    private init(database: TestDatabase, daemon: DaemonProcess, central: HTTPTestClient) {
+        self.database = database
+        self.daemon = daemon
+        self.central = central
+    }
+
+    /// Starts the daemon (the test ends it: ``DaemonProcess`` kills it when released).
+    public static func start(_ extraArguments: [String] = []) async throws -> APIHarness {
+        let database = try await TestCluster.shared.makeDatabase()
+        let daemon = try DaemonProcess.start(
+            ["serve", "--port", "0", "--database-url", database.connectionString, "--pool-size", "4"] + extraArguments)
+        let port = try await daemon.waitForPort()
+        let pool = database.makePool(PostgresPoolOptions(minimumConnections: 0, maximumConnections: 1))
+        defer { pool.close() }
+        let token = try await TokenStore(pool: pool).createCentralToken(operatorName: "tester")
+        return APIHarness(database: database, daemon: daemon, central: HTTPTestClient(port: port, token: token.text))
+    }
+
+    /// Creates a local entity and returns a client holding its token.
+    public func entity(_ code: String, label: String? = nil) async throws -> HTTPTestClient {
+        let created = try await central.post("/v1/entities", #"{"code": "\#(code)", "label": "\#(label ?? code)"}"#)
+        guard created.status == 201 else { throw HTTPTestClient.Failure(description: "entity: \(created.text)") }
+        let token = try await central.post("/v1/entities/\(code)/tokens")
+        guard token.status == 201, let text = try token.string("token") else {
+            throw HTTPTestClient.Failure(description: "token: \(token.text)")
+        }
+        return HTTPTestClient(port: central.port, token: text)
+    }
+
+    /// Creates a package and moves it to `published` (or stops at `status`).
+    public func package(
+        _ json: String = #"{"label": "Spring", "type": "local", "campaign_name": "spring", "campaign_folder": "/c"}"#,
+        upTo status: String = "published"
+    ) async throws -> String {
+        let created = try await central.post("/v1/packages", json)
+        guard created.status == 201, let id = try created.string("id") else {
+            throw HTTPTestClient.Failure(description: "package: \(created.text)")
+        }
+        for (action, reached) in [("submit", "pending_approval"), ("approve", "approved"), ("publish", "published")] {
+            if (try await central.get("/v1/packages/\(id)").string("status")) == status { break }
+            let answer = try await central.post("/v1/packages/\(id)/\(action)")
+            guard answer.status == 200, try answer.string("status") == reached else {
+                throw HTTPTestClient.Failure(description: "\(action): \(answer.text)")
+            }
+        }
+        return id
+    }
+
+    /// A direct database connection (for checks the API does not show).
+    public func connect() async throws -> PostgresConnection { try await database.connect() }
+}
