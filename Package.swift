@@ -75,6 +75,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The queue engine: workers, leases, retries; one handler per job kind.
+        .target(
+            name: "Jobs",
+            dependencies: [
+                "Postgres",
+                "Store",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Routes, auth, problem+json, health.
         .target(
             name: "CampaignAPI",
@@ -93,6 +104,7 @@ let package = Package(
         .executableTarget(
             name: "campaignd",
             dependencies: [
+                "Jobs",
                 "Postgres",
                 "Store",
                 "CampaignAPI",
@@ -134,7 +146,10 @@ let package = Package(
         ),
         .testTarget(
             name: "CampaignAPITests",
-            dependencies: ["campaignd", "Postgres", "TestSupport"],
+            dependencies: [
+                "campaignd", "CampaignAPI", "Postgres", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

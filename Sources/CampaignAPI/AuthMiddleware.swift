@@ -50,6 +50,11 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 }
             return try APIError(error.status, code: code, detail: error.body ?? error.status.reasonPhrase)
                 .response(from: request, context: context)
+        } catch let error as any HTTPResponseError {
+            // Framework errors such as a body over the upload limit (413).
+            let code = error.status == .contentTooLarge ? "payload_too_large" : "bad_request"
+            return try APIError(error.status, code: code, detail: error.status.reasonPhrase)
+                .response(from: request, context: context)
         } catch let error as PostgresError where error.isUnavailable {
             context.logger.warning("database unavailable", metadata: ["error": "\(error)"])
             return try APIError(

@@ -17,6 +17,7 @@ public enum CampaignAPI {
         OrdersController(store: store).register(on: v1)
         CatalogController(store: store).register(on: v1)
         JobsController(store: store).register(on: v1)
+        ProcessesController(store: store).register(on: v1)
         return router
     }
 }

@@ -9,6 +9,16 @@ struct JobsController {
     static let statuses = ["queued", "running", "succeeded", "failed"]
 
     func register(on group: RouterGroup<APIContext>) {
+        let post = PostAction(store: store)
+        group.post("jobs/:id/retry") { request, context in
+            _ = try context.requireCentral()
+            let id = try context.id("id", "job")
+            let data = try await request.data(context: context)
+            try RequestBody(data: data, allowed: []).finish()
+            return try await post.run(request, context, body: data, status: .accepted) { transaction, principal in
+                .object(["job": Views.job(try await transaction.jobs.retry(id, by: principal))])
+            }
+        }
         group.get("jobs/:id") { request, context in
             _ = try context.requireCentral()
             let id = try context.id("id", "job")

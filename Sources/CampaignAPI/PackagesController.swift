@@ -128,7 +128,8 @@ struct PackagesController {
     static func detail(_ id: Int, _ transaction: StoreTransaction) async throws -> JSONValue {
         let summary = try await transaction.packages.summary(id)
         let orders = try await transaction.packages.ordersByEntity(id)
-        return Views.packageDetail(summary, orders: orders)
+        let reference = try await transaction.processes.referenceCampaign(packageID: id)
+        return Views.packageDetail(summary, orders: orders, reference: reference)
     }
 
     static func etag(_ detail: JSONValue) -> HTTPFields {

@@ -30,12 +30,25 @@ struct RequestBody {
             throw APIError.validation([FieldProblem(field: "(body)", message: "must be a JSON object, not \(value.kindName)")])
         }
         members = object
+        if Self.containsNUL(value) {
+            // PostgreSQL text and jsonb cannot hold U+0000: refuse it rather than lose data.
+            problems.append(FieldProblem(field: "(body)", message: "must not contain the NUL character (\\u0000)"))
+        }
         for key in Set(object.keys).subtracting(allowed).sorted() {
             problems.append(FieldProblem(field: key, message: "unknown field"))
         }
     }
 
     func has(_ key: String) -> Bool { members[key] != nil }
+
+    static func containsNUL(_ value: JSONValue) -> Bool {
+        switch value {
+        case .string(let text): text.unicodeScalars.contains("\u{0}")
+        case .array(let items): items.contains(where: containsNUL)
+        case .object(let members): members.contains { $0.key.unicodeScalars.contains("\u{0}") || containsNUL($0.value) }
+        default: false
+        }
+    }
 
     private mutating func wrong(_ key: String, _ expected: String) {
         problems.append(FieldProblem(field: key, message: "must be \(expected), not \(members[key]?.kindName ?? "absent")"))

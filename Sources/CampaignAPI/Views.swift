@@ -38,7 +38,25 @@ enum Views {
         ]
     }
 
-    static func packageDetail(_ summary: PackageSummary, orders: [EntityOrder]) -> JSONValue {
+    static func process(_ process: CampaignProcess) -> JSONValue {
+        .object([
+            "id": .id(process.id), "package_id": .id(process.packageID), "kind": .string(process.kind),
+            "name": .string(process.name), "status": .string(process.status),
+        ])
+    }
+
+    static func referenceCampaign(_ campaign: ReferenceCampaign?) -> JSONValue {
+        guard let campaign else { return .null }
+        return .object([
+            "name": .string(campaign.name), "status": .string(campaign.status),
+            "processes": .array(
+                campaign.processes.map {
+                    .object(["id": .id($0.id), "kind": .string($0.kind), "name": .string($0.name), "status": .string($0.status)])
+                }),
+        ])
+    }
+
+    static func packageDetail(_ summary: PackageSummary, orders: [EntityOrder], reference: ReferenceCampaign?) -> JSONValue {
         let package = summary.package
         guard case .object(var members) = packageSummary(summary) else { return packageSummary(summary) }
         members.merge(packageFields(package)) { $1 }
@@ -52,6 +70,7 @@ enum Views {
             orders.map {
                 .object(["entity": .string($0.entityCode), "order_id": .id($0.orderID), "status": .string($0.status.rawValue)])
             })
+        members["reference_campaign"] = referenceCampaign(reference)
         members["last_action"] =
             package.lastAction.map {
                 .object(["action": .string($0.action), "at": .date($0.at), "by": .string($0.by), "comment": .text($0.comment)])

@@ -3,17 +3,18 @@ import Foundation
 /// Input rules for campaign packages, returning problems rather than throwing so that
 /// a caller can gather every problem of a request into one ``ValidationFailure``.
 public enum PackageRules {
-    /// The most characters (grapheme clusters, as Swift counts them) a label may have.
+    /// The most characters a label may have, counted as Unicode code points: the way
+    /// PostgreSQL's `length()` counts, which the schema's CHECK constraints use.
     public static let maximumLabelLength = 200
 
     /// Checks a label-like text: non-empty after trimming whitespace, at most 200 characters.
     ///
-    /// The length is that of `value` as given. Returns the problems; empty means fine.
+    /// The length is that of `value` as given, in code points. Returns the problems; empty means fine.
     public static func checkLabel(_ value: String, field: String) -> [FieldProblem] {
         if value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             return [FieldProblem(field: field, message: "must not be empty")]
         }
-        if value.count > maximumLabelLength {
+        if value.unicodeScalars.count > maximumLabelLength {
             return [FieldProblem(field: field, message: "must be at most \(maximumLabelLength) characters")]
         }
         return []

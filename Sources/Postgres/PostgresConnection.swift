@@ -214,6 +214,11 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     static func execute(_ query: RenderedQuery, on handle: OpaquePointer) throws -> PostgresRows {
+        // Parameters travel as C strings: a NUL would silently cut the value short.
+        if query.values.contains(where: { $0?.utf8.contains(0) == true }) {
+            throw PostgresError(
+                code: .invalidParameter, message: "a bound value contains a NUL character, which PostgreSQL text cannot hold")
+        }
         let values = query.values.map { $0.map { strdup($0) } ?? nil }
         defer { values.forEach { free($0) } }
         let result = query.types.withUnsafeBufferPointer { types in

@@ -20,6 +20,8 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         public static let server = Code("server_error")
         /// A column could not be decoded into the requested Swift type.
         public static let decoding = Code("decoding_failed")
+        /// A bound value cannot be sent (it contains a NUL character).
+        public static let invalidParameter = Code("invalid_parameter")
         /// The pool had no free connection within its acquire timeout.
         public static let poolTimeout = Code("pool_timeout")
         /// The pool was shut down.

@@ -59,3 +59,24 @@ public struct NotificationWriter: Sendable {
         return rows.affectedRows
     }
 }
+
+extension NotificationWriter {
+    /// `order_cancelled` to the entity of every order of the package that a package
+    /// action cancelled with `reason` (of `revision`, or of any revision when `nil`).
+    /// Orders already notified are skipped, so a rerun writes nothing twice.
+    func notifyCancelledOrders(packageID: Int, revision: Int?, reason: String, comment: String?) async throws -> Int {
+        try await connection.query("SELECT pg_advisory_xact_lock(\(Self.feedLockKey))")
+        let rows = try await connection.query(
+            """
+            INSERT INTO local.notifications (entity_id, kind, package_id, order_id, revision, comment, event_key)
+            SELECT o.entity_id, 'order_cancelled', o.package_id, o.id, o.revision, \(comment), 'order_cancelled:' || o.id
+            FROM local.orders o
+            WHERE o.package_id = \(packageID) AND o.cancel_reason = \(reason)
+              AND (\(revision) IS NULL OR o.revision = \(revision))
+            ORDER BY o.entity_id, o.id
+            ON CONFLICT (entity_id, event_key) DO NOTHING
+            """)
+        if rows.affectedRows > 0 { try await connection.notify(channel: Self.wakeChannel, payload: "order_cancelled") }
+        return rows.affectedRows
+    }
+}

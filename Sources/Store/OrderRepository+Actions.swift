@@ -24,7 +24,7 @@ extension OrderRepository {
         _ = try before.status.applying(.edit, by: actor.role).get()
         let label = change.label ?? before.label
         var problems = PackageRules.checkLabel(label, field: "label")
-        if (change.comment ?? "").count > 10_000 {
+        if (change.comment ?? "").unicodeScalars.count > 10_000 {
             problems.append(FieldProblem(field: "comment", message: "must be at most 10000 characters"))
         }
         guard problems.isEmpty else { throw StoreError.validation(ValidationFailure(problems: problems)) }

@@ -35,7 +35,7 @@ public struct OrderRepository: Sendable {
             throw StoreError.forbidden("only a local entity orders packages")
         }
         var problems = PackageRules.checkLabel(label, field: "label")
-        if comment.count > 10_000 { problems.append(FieldProblem(field: "comment", message: "must be at most 10000 characters")) }
+        if comment.unicodeScalars.count > 10_000 { problems.append(FieldProblem(field: "comment", message: "must be at most 10000 characters")) }
         guard problems.isEmpty else { throw StoreError.validation(ValidationFailure(problems: problems)) }
 
         // A share lock: orders may be placed side by side, but not while a cancel or a

@@ -49,6 +49,10 @@ public struct PackageRepository: Sendable {
             """)
         let id = try rows[0].decode(Int.self, "id")
         try await replaceAudience(of: id, with: audienceIDs)
+        if draft.type == .collaborative {
+            try await connection.query(
+                "INSERT INTO central.reference_campaigns (package_id, name) VALUES (\(id), \(draft.campaignName))")
+        }
         let package = try await require(id)
         try await Journal(connection: connection).append(
             actor: actor.actorName, action: "create", subject: "package", subjectID: id, packageID: id,
@@ -121,9 +125,20 @@ public struct PackageRepository: Sendable {
         try await Journal(connection: connection).append(
             actor: actor.actorName, action: action.rawValue, subject: "package", subjectID: id, packageID: id,
             comment: comment, before: Self.snapshot(before), after: Self.snapshot(after))
-        if action == .publish {
+        switch action {
+        case .approve:
+            if let availableAt = after.schedule.availableAt {
+                _ = try await JobRepository(connection: connection).enqueue(
+                    kind: "publish_package", packageID: id, revision: after.revision,
+                    uniqueKey: "publish_package:\(id):\(after.revision)", payload: [:], runAt: availableAt, by: actor)
+            }
+        case .publish:
+            try await connection.query(
+                "UPDATE central.reference_campaigns SET status = 'running', updated_at = now() WHERE package_id = \(id)")
             try await NotificationWriter(connection: connection).notifyAudience(
                 of: after, kind: "package_available", comment: comment, eventKey: "package_available:\(id):\(after.revision)")
+        default:
+            break
         }
         return after
     }
@@ -197,7 +212,7 @@ public struct PackageRepository: Sendable {
         var problems = PackageRules.checkLabel(draft.label, field: "label")
         problems += PackageRules.checkLabel(draft.campaignName, field: "campaign_name")
         problems += PackageRules.checkLabel(draft.campaignFolder, field: "campaign_folder")
-        if draft.description.count > 10_000 {
+        if draft.description.unicodeScalars.count > 10_000 {
             problems.append(FieldProblem(field: "description", message: "must be at most 10000 characters"))
         }
         problems += PackageRules.checkSchedule(draft.schedule)

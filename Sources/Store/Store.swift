@@ -32,4 +32,6 @@ public struct StoreTransaction: Sendable {
     public var jobs: JobRepository { JobRepository(connection: connection) }
     public var notifications: NotificationWriter { NotificationWriter(connection: connection) }
     public var idempotency: IdempotencyRepository { IdempotencyRepository(connection: connection) }
+    public var processes: ProcessRepository { ProcessRepository(connection: connection) }
+    public var jobEffects: PackageJobEffects { PackageJobEffects(connection: connection) }
 }

@@ -1,15 +1,18 @@
 import ArgumentParser
 import CampaignAPI
 import Hummingbird
+import Jobs
 import Logging
 import Postgres
 import ServiceLifecycle
+import Store
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve the HTTP API until SIGTERM or SIGINT (migrating the embedded cluster first).")
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var jobs: JobOptions
 
     @Option(help: "Address to listen on (env CAMPAIGND_HOST; default 127.0.0.1)")
     var host: String?
@@ -30,12 +33,13 @@ struct Serve: AsyncParsableCommand {
             poolSize > 0
         else { throw ValidationError("the pool size must be a positive number") }
 
+        let jobOptions = try jobs.resolve(global)
         let files = try global.loadMigrations()
         let database = try await DatabaseSession.open(global, files: files, logger: logger)
         try await database.run {
             let pool = PostgresPool(
                 configuration: database.configuration,
-                options: PostgresPoolOptions(minimumConnections: 1, maximumConnections: poolSize),
+                options: PostgresPoolOptions(minimumConnections: 1, maximumConnections: poolSize + jobOptions.workers),
                 logger: logger)
             let router = CampaignAPI.makeRouter(pool: pool, migrations: files)
             let app = Application(
@@ -46,7 +50,11 @@ struct Serve: AsyncParsableCommand {
                 },
                 logger: logger)
             let group = ServiceGroup(
-                services: [PoolService(pool: pool, logger: logger), app],
+                services: [
+                    PoolService(pool: pool, logger: logger),
+                    JobWorkers(store: Store(pool: pool), options: jobOptions, logger: logger),
+                    app,
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger)
             try await group.run()

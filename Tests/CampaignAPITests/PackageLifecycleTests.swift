@@ -113,7 +113,8 @@ import Testing
     }
 
     @Test func cancelAndReinitializeAreAcceptedAsJobs() async throws {
-        let api = try await APIHarness.start()
+        // No workers: the accepted job stays queued, so the acceptance itself is observed.
+        let api = try await APIHarness.start(["--workers", "0"])
         let id = try await api.package()
         let needsComment = try await api.central.post("/v1/packages/\(id)/cancel", "{}")
         #expect(needsComment.status == 422)

@@ -92,3 +92,14 @@ import Testing
         #expect(try rows[0].decode(UUID.self, "id") == id)
     }
 }
+
+@Suite(.database) struct NULBindingTests {
+    @Test func aNULCharacterIsRefusedNotTruncated() async throws {
+        let connection = try await TestDatabase.get().connect()
+        defer { connection.close() }
+        let error = try await #require(throws: PostgresError.self) {
+            try await connection.query("SELECT \("before\u{0}after") AS value")
+        }
+        #expect(error.code == .invalidParameter)
+    }
+}

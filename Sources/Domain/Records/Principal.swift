@@ -2,10 +2,12 @@
 public enum Principal: Sendable, Equatable, Hashable {
     case central(operatorID: Int, name: String)
     case local(entityID: Int, code: String)
+    /// campaignd itself (scheduled publication, job workers), acting for the central entity.
+    case system(String)
 
     public var role: ActorRole {
         switch self {
-        case .central: .central
+        case .central, .system: .central
         case .local: .local
         }
     }
@@ -15,6 +17,7 @@ public enum Principal: Sendable, Equatable, Hashable {
         switch self {
         case .central(_, let name): "operator:\(name)"
         case .local(_, let code): "entity:\(code)"
+        case .system(let name): "system:\(name)"
         }
     }
 

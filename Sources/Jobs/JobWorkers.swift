@@ -1,0 +1,164 @@
+import Foundation
+import Logging
+import Postgres
+import ServiceLifecycle
+import Store
+
+/// The job workers of one process, as a service.
+///
+/// Each worker drains the queue (claim, run, repeat) whenever it is woken: by a `NOTIFY`
+/// on the jobs channel (one listening connection per process), or by the poll ticker
+/// that also catches scheduled jobs, requeues jobs whose lease expired and prunes old
+/// ones. On graceful shutdown the workers finish the job in hand and stop claiming.
+public struct JobWorkers: Service {
+    let store: Store
+    let handlers: [String: any JobHandler]
+    let options: JobQueueOptions
+    let logger: Logger
+    let name: String
+
+    public init(store: Store, handlers: [any JobHandler] = .standard, options: JobQueueOptions, logger: Logger) {
+        self.store = store
+        self.handlers = Dictionary(handlers.map { ($0.kind, $0) }, uniquingKeysWith: { $1 })
+        self.options = options
+        self.logger = logger
+        self.name = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UInt16.random(in: 0...UInt16.max))"
+    }
+
+    public func run() async throws {
+        guard options.workers > 0 else {
+            try? await gracefulShutdown()
+            return
+        }
+        let wakeups = (0..<options.workers).map { _ in
+            AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        }
+        let ring = { @Sendable in wakeups.forEach { $0.continuation.yield() } }
+        logger.info("job workers started", metadata: ["workers": "\(options.workers)", "worker": "\(name)"])
+        await withTaskGroup(of: Void.self) { background in
+            background.addTask { await listen(ring: ring) }
+            background.addTask { await tick(ring: ring) }
+            await withTaskGroup(of: Void.self) { workers in
+                for (index, wakeup) in wakeups.enumerated() {
+                    workers.addTask { await work(wakeup.stream, worker: "\(name)/\(index)") }
+                }
+                workers.addTask {
+                    try? await gracefulShutdown()
+                    wakeups.forEach { $0.continuation.finish() }
+                }
+            }
+            background.cancelAll()
+        }
+        logger.info("job workers stopped")
+    }
+
+    /// Wakes the workers on every NOTIFY of the jobs channel, and after (re)connecting.
+    private func listen(ring: @escaping @Sendable () -> Void) async {
+        let listener = PostgresListener(
+            configuration: store.pool.configuration, channels: [JobRepository.wakeChannel], logger: logger)
+        for await _ in listener { ring() }
+    }
+
+    /// The polling fallback and the queue's upkeep.
+    private func tick(ring: @escaping @Sendable () -> Void) async {
+        var lastPrune = ContinuousClock.now - .seconds(3600)
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: options.pollInterval)
+            } catch {
+                return
+            }
+            ring()
+            do {
+                let requeued = try await store.transaction { try await $0.jobs.reapExpiredLeases() }
+                if requeued > 0 { logger.warning("requeued jobs whose lease expired", metadata: ["jobs": "\(requeued)"]) }
+                if ContinuousClock.now - lastPrune > .seconds(60) {
+                    let pruned = try await store.transaction { try await $0.jobs.prune(retention: options.retention) }
+                    if pruned > 0 { logger.info("pruned finished jobs", metadata: ["jobs": "\(pruned)"]) }
+                    lastPrune = .now
+                }
+            } catch {
+                logger.warning("queue upkeep failed; will retry", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// One worker: on each wake-up, run due jobs until none is left.
+    private func work(_ wakeups: AsyncStream<Void>, worker: String) async {
+        var failures = 0
+        for await _ in wakeups {
+            while !Task.isShuttingDownGracefully {
+                do {
+                    guard let claimed = try await store.transaction({ try await $0.jobs.claim(worker: worker, lease: options.lease) })
+                    else { break }
+                    failures = 0
+                    if Task.isShuttingDownGracefully {
+                        try await store.transaction { try await $0.jobs.giveBack(claimed) }
+                        break
+                    }
+                    await execute(claimed, worker: worker)
+                } catch {
+                    // The database is unreachable or restarting: back off, then wait for the next wake-up.
+                    failures += 1
+                    logger.warning("cannot claim jobs", metadata: ["error": "\(error)", "worker": "\(worker)"])
+                    try? await Task.sleep(for: .milliseconds(min(5000, 100 * (1 << min(failures, 6)))))
+                    break
+                }
+            }
+        }
+    }
+
+    private func execute(_ claimed: ClaimedJob, worker: String) async {
+        var logger = logger
+        logger[metadataKey: "job_id"] = "\(claimed.job.id)"
+        logger[metadataKey: "job_kind"] = "\(claimed.job.kind)"
+        guard let handler = handlers[claimed.job.kind] else {
+            await fail(claimed, error: "no handler for job kind \(claimed.job.kind)", logger: logger)
+            return
+        }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await heartbeat(claimed) }
+            do {
+                let ran = try await store.transaction { transaction -> Bool in
+                    guard try await transaction.jobs.confirm(claimed) else { return false }
+                    try await handler.run(claimed.job, in: transaction, logger: logger)
+                    await options.failpoints.pause(at: "job.before_commit")
+                    try await transaction.jobs.markSucceeded(claimed)
+                    return true
+                }
+                if ran {
+                    logger.debug("job succeeded")
+                } else {
+                    logger.warning("job was taken back before it ran (lease expired)")
+                }
+            } catch {
+                await fail(claimed, error: "\(error)", logger: logger)
+            }
+            group.cancelAll()
+        }
+    }
+
+    private func fail(_ claimed: ClaimedJob, error: String, logger: Logger) async {
+        do {
+            let status = try await store.transaction {
+                try await $0.jobs.markFailed(claimed, error: error, backoff: options.backoff(afterAttempt: claimed.attempt))
+            }
+            logger.warning(
+                "job attempt failed", metadata: ["error": "\(error)", "attempt": "\(claimed.attempt)", "now": "\(status ?? "?")"])
+        } catch {
+            logger.error("cannot record a job failure; its lease will expire", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func heartbeat(_ claimed: ClaimedJob) async {
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: options.lease / 3)
+                try await store.transaction { try await $0.jobs.heartbeat(claimed, lease: options.lease) }
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("cannot renew a job lease", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}

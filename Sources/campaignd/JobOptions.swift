@@ -1,0 +1,39 @@
+import ArgumentParser
+import Jobs
+
+/// Options of the job workers (`serve` and `worker`).
+struct JobOptions: ParsableArguments {
+    @Option(help: "Job workers in this process; 0 for none (env CAMPAIGND_WORKERS; default 2)")
+    var workers: Int?
+
+    @Option(name: .customLong("job-lease"), help: "Seconds a claimed job is reserved, renewed while it runs (env CAMPAIGND_JOB_LEASE; default 30)")
+    var lease: Double?
+
+    @Option(name: .customLong("job-poll-interval"), help: "Seconds between idle polls of the queue (env CAMPAIGND_JOB_POLL_INTERVAL; default 1)")
+    var pollInterval: Double?
+
+    @Option(name: .customLong("job-backoff"), help: "Seconds before a failed job's second attempt, doubled each time up to 300 (env CAMPAIGND_JOB_BACKOFF; default 1)")
+    var backoff: Double?
+
+    @Option(name: .customLong("job-retention"), help: "Hours finished jobs are kept (env CAMPAIGND_JOB_RETENTION_HOURS; default 168)")
+    var retentionHours: Double?
+
+    func resolve(_ global: GlobalOptions) throws -> JobQueueOptions {
+        func number(_ flag: Double?, _ variable: String, _ fallback: Double) throws -> Double {
+            guard let text = global.setting(flag.map { "\($0)" }, variable, default: "\(fallback)"), let value = Double(text),
+                value > 0
+            else { throw ValidationError("\(variable) must be a positive number") }
+            return value
+        }
+        guard let count = Int(global.setting(workers.map(String.init), "CAMPAIGND_WORKERS", default: "2") ?? ""), count >= 0
+        else { throw ValidationError("the number of workers must be 0 or more") }
+        func duration(_ seconds: Double) -> Duration { .milliseconds(Int64(seconds * 1000)) }
+        return JobQueueOptions(
+            workers: count,
+            lease: duration(try number(lease, "CAMPAIGND_JOB_LEASE", 30)),
+            pollInterval: duration(try number(pollInterval, "CAMPAIGND_JOB_POLL_INTERVAL", 1)),
+            backoffBase: duration(try number(backoff, "CAMPAIGND_JOB_BACKOFF", 1)),
+            retention: duration(try number(retentionHours, "CAMPAIGND_JOB_RETENTION_HOURS", 168) * 3600),
+            failpoints: Failpoints(parsing: global.environment["CAMPAIGND_FAILPOINTS"] ?? ""))
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Jobs
+import Logging
+import Postgres
+import ServiceLifecycle
+import Store
+
+struct Worker: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run job workers only (no HTTP) until SIGTERM or SIGINT, which finish the jobs in hand.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var jobs: JobOptions
+
+    func run() async throws {
+        let logger = try global.makeLogger(defaultLevel: "info")
+        var options = try jobs.resolve(global)
+        options.workers = max(options.workers, 1)
+        let database = try await DatabaseSession.open(global, files: try global.loadMigrations(), logger: logger)
+        try await database.run {
+            let pool = PostgresPool(
+                configuration: database.configuration,
+                options: PostgresPoolOptions(minimumConnections: 1, maximumConnections: options.workers * 2 + 2),
+                logger: logger)
+            let group = ServiceGroup(
+                services: [
+                    PoolService(pool: pool, logger: logger),
+                    JobWorkers(store: Store(pool: pool), options: options, logger: logger),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger)
+            try await group.run()
+            logger.notice("stopped")
+        }
+    }
+}
