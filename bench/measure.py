@@ -74,7 +74,7 @@ def run_scenario(client, name, paths, warmup, count):
         elapsed, body = client.get(paths[(warmup + i) % len(paths)])
         timings.append(elapsed)
         if items is None:
-            items = len(body["items"])
+            items = len(body["items"]) if "items" in body else "-"
     timings.sort()
     return {
         "scenario": name,
@@ -138,6 +138,7 @@ def main():
 
     package_list = "/v1/packages?" + PACKAGE_FILTER
     scenarios = [
+        ("baseline: /healthz (no token, no SQL)", ["/healthz"]),
         ("packages, first page", [package_list]),
         (f"packages, page {deep_page} (cursor={deep_cursor})", [package_list + "&cursor=" + deep_cursor]),
         (f"orders, entity={entity}", ["/v1/orders?entity=" + entity]),
@@ -167,7 +168,7 @@ def main():
     if args.json_out:
         with open(args.json_out, "w") as out:
             json.dump({"deep_page": deep_page, "deep_cursor": deep_cursor, "results": results}, out, indent=2)
-    if any(r["p50"] > args.goal_ms for r in results):
+    if any(r["p50"] > args.goal_ms for r in results[1:]):
         print(f"\nsome scenario misses the goal (p50 <= {args.goal_ms:g} ms)")
 
 

@@ -1,0 +1,165 @@
+import Domain
+import Foundation
+import Jobs
+import Logging
+import Postgres
+import ServiceLifecycle
+import Store
+import Synchronization
+import TestSupport
+import Testing
+
+/// A handler that fails while `failing` is set, for the retry path.
+final class FlakyJob: JobHandler {
+    let failing = Mutex(true)
+    let runs = Mutex(0)
+    var kind: String { "flaky" }
+    func run(_ job: Job, in transaction: StoreTransaction, logger: Logger) async throws {
+        runs.withLock { $0 += 1 }
+        // A write that must be rolled back with the failed attempt.
+        try await transaction.connection.query("INSERT INTO flaky_effects VALUES (\(job.id))")
+        if failing.withLock({ $0 }) { throw FlakyFailure() }
+    }
+}
+
+struct FlakyFailure: Error, CustomStringConvertible {
+    var description: String { "the flaky handler failed on purpose" }
+}
+
+@Suite struct EngineTests {
+    static let logger = Logger(label: "jobs-tests")
+
+    /// Runs workers in-process for the duration of `body`.
+    func withWorkers(
+        _ pool: PostgresPool, handlers: [any JobHandler], options: JobQueueOptions,
+        _ body: () async throws -> Void
+    ) async throws {
+        let workers = JobWorkers(store: Store(pool: pool), handlers: handlers, options: options, logger: Self.logger)
+        let group = ServiceGroup(services: [workers], logger: Self.logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            do {
+                try await body()
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    func waitFor(_ what: String, timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("timed out waiting for \(what)")
+    }
+
+    func job(_ id: Int, _ pool: PostgresPool) async throws -> Job {
+        try await Store(pool: pool).transaction { try await $0.jobs.require(id) }
+    }
+
+    @Test func aFailingJobIsRetriedWithBackoffThenFailsThenRetrySucceeds() async throws {
+        let database = try await TestCluster.shared.makeDatabase()
+        let pool = database.makePool()
+        defer { pool.close() }
+        try await pool.withConnection { try await $0.query("CREATE TABLE flaky_effects (job_id bigint)") }
+        let id = try await pool.withConnection {
+            try await $0.query(
+                "INSERT INTO central.jobs (kind, max_attempts, created_by) VALUES ('flaky', 3, 'test') RETURNING id"
+            )[0].decode(Int.self, "id")
+        }
+        let flaky = FlakyJob()
+        let options = JobQueueOptions(workers: 1, pollInterval: .milliseconds(50), backoffBase: .milliseconds(200))
+        try await withWorkers(pool, handlers: [flaky], options: options) {
+            try await waitFor("the job to fail") { try await job(id, pool).status == "failed" }
+            let failed = try await job(id, pool)
+            #expect(failed.attempts == 3)
+            #expect(failed.lastError == "the flaky handler failed on purpose")
+            #expect(failed.finishedAt != nil)
+            // Backoff: the attempts were spread out, 200 ms then 400 ms (±20 %) at least.
+            let spent = try #require(failed.finishedAt).timeIntervalSince(failed.createdAt)
+            #expect(spent >= 0.48)
+            // Failed attempts left nothing behind.
+            #expect(try await pool.withConnection { try await $0.query("SELECT count(*) AS n FROM flaky_effects")[0].decode(Int.self, "n") } == 0)
+
+            flaky.failing.withLock { $0 = false }
+            let retried = try await Store(pool: pool).transaction { try await $0.jobs.retry(id, by: .system("test")) }
+            #expect(retried.status == "queued")
+            #expect(retried.attempts == 0)
+            try await waitFor("the retried job to succeed") { try await job(id, pool).status == "succeeded" }
+        }
+        let done = try await job(id, pool)
+        #expect(done.attempts == 1)
+        #expect(done.lastError == nil)
+        #expect(flaky.runs.withLock { $0 } == 4)
+        #expect(try await pool.withConnection { try await $0.query("SELECT count(*) AS n FROM flaky_effects")[0].decode(Int.self, "n") } == 1)
+        // Retrying a job that did not fail is refused.
+        await #expect(throws: StoreError.self) {
+            try await Store(pool: pool).transaction { try await $0.jobs.retry(id, by: .system("test")) }
+        }
+    }
+
+    @Test func listenWakesAWorkerWithoutWaitingForThePoll() async throws {
+        let database = try await TestCluster.shared.makeDatabase()
+        let pool = database.makePool()
+        defer { pool.close() }
+        // A poll interval far longer than the test: only NOTIFY can wake the worker.
+        let options = JobQueueOptions(workers: 1, pollInterval: .seconds(600))
+        try await withWorkers(pool, handlers: [NoopJob()], options: options) {
+            // Let the listener connect before enqueueing (its first .listening wakes the worker once).
+            try await Task.sleep(for: .milliseconds(300))
+            let store = Store(pool: pool)
+            let id = try await store.transaction {
+                try await $0.jobs.enqueue(kind: "noop", packageID: nil, revision: nil, uniqueKey: nil, payload: [:], by: nil).id
+            }
+            try await waitFor("the job to run", timeout: .seconds(5)) { try await job(id, pool).status == "succeeded" }
+        }
+    }
+
+    @Test func anExpiredLeaseIsReclaimedAndAJobOfAnUnknownKindFails() async throws {
+        let database = try await TestCluster.shared.makeDatabase()
+        let pool = database.makePool()
+        defer { pool.close() }
+        let (stale, unknown) = try await pool.withConnection { connection in
+            let stale = try await connection.query(
+                """
+                INSERT INTO central.jobs (kind, status, attempts, started_at, lease_expires_at, worker, created_by)
+                VALUES ('noop', 'running', 1, now() - interval '1 minute', now() - interval '1 second', 'ghost', 'test')
+                RETURNING id
+                """)[0].decode(Int.self, "id")
+            let unknown = try await connection.query(
+                "INSERT INTO central.jobs (kind, max_attempts, created_by) VALUES ('mystery', 1, 'test') RETURNING id"
+            )[0].decode(Int.self, "id")
+            return (stale, unknown)
+        }
+        let options = JobQueueOptions(workers: 1, pollInterval: .milliseconds(50))
+        try await withWorkers(pool, handlers: [NoopJob()], options: options) {
+            try await waitFor("the stale job to run again") { try await job(stale, pool).status == "succeeded" }
+            try await waitFor("the unknown kind to fail") { try await job(unknown, pool).status == "failed" }
+        }
+        #expect(try await job(stale, pool).attempts == 2)
+        #expect(try await job(unknown, pool).lastError == "no handler for job kind mystery")
+    }
+
+    @Test func finishedJobsArePrunedAfterTheirRetention() async throws {
+        let database = try await TestCluster.shared.makeDatabase()
+        let pool = database.makePool()
+        defer { pool.close() }
+        try await pool.withConnection { connection in
+            try await connection.execute(
+                unsafeSQL: """
+                    INSERT INTO central.jobs (kind, status, finished_at, created_by)
+                    SELECT 'noop', 'succeeded', now() - interval '10 days', 'test' FROM generate_series(1, 5);
+                    INSERT INTO central.jobs (kind, status, finished_at, created_by)
+                    VALUES ('noop', 'succeeded', now() - interval '1 hour', 'test'), ('noop', 'queued', NULL, 'test');
+                    """)
+        }
+        let pruned = try await Store(pool: pool).transaction { try await $0.jobs.prune(retention: .seconds(7 * 86_400)) }
+        #expect(pruned == 5)
+        #expect(try await pool.withConnection { try await $0.query("SELECT count(*) AS n FROM central.jobs")[0].decode(Int.self, "n") } == 2)
+    }
+}
