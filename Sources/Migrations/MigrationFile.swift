@@ -49,15 +49,17 @@ public struct MigrationFile: Sendable, Equatable {
     }
 
     /// Where the migration files are: `explicit` if given, else the first of
-    /// `./migrations`, `<executable>/../share/campaignd/migrations`, and a `migrations`
-    /// folder beside a parent of the executable (a build folder inside a checkout).
+    /// `./migrations`, `<bin>/../share/campaignd/migrations`, `/usr/share/campaignd/migrations`,
+    /// and a `migrations` folder above the binary (a build folder inside a checkout). The
+    /// binary is found through `/proc/self/exe`, so it works when started by name from `PATH`.
     public static func locateDirectory(explicit: String?) throws -> String {
         if let explicit, !explicit.isEmpty { return explicit }
         let fileManager = FileManager.default
         var candidates = [fileManager.currentDirectoryPath + "/migrations"]
-        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         var folder = executable.deletingLastPathComponent()
         candidates.append(folder.appendingPathComponent("../share/campaignd/migrations").standardizedFileURL.path)
+        candidates.append("/usr/share/campaignd/migrations")
         for _ in 0..<6 {
             folder = folder.deletingLastPathComponent()
             candidates.append(folder.appendingPathComponent("migrations").path)

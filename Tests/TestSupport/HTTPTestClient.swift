@@ -23,6 +23,7 @@ public struct HTTPTestResponse: Sendable {
 public struct HTTPTestClient: Sendable {
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
     public let port: Int

@@ -1,0 +1,131 @@
+import Domain
+import EmbeddedPostgres
+import Foundation
+import Postgres
+import Store
+import TestSupport
+import Testing
+
+/// `campaignd worker` as real processes: killed mid-job, two side by side, a server restart.
+@Suite struct WorkerProcessTests {
+    func waitFor(_ what: String, timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("timed out waiting for \(what)")
+    }
+
+    func workerArguments(_ database: String, lease: String = "2") -> [String] {
+        ["worker", "--database-url", database, "--workers", "2", "--job-lease", lease, "--job-poll-interval", "0.2",
+         "--job-backoff", "0.2"]
+    }
+
+    @Test func aWorkerKilledInTheMiddleOfAFanOutLeavesNothingAndTheJobRunsOnce() async throws {
+        let database = try await TestCluster.shared.makeDatabase()
+        let pool = database.makePool()
+        defer { pool.close() }
+        let fixture = StoreFixture(pool: pool)
+        let entities = try await fixture.entities(300)
+        let package = try await fixture.package(type: .collaborative)
+        _ = try await fixture.orders(of: package.id, by: Array(entities.prefix(100)))
+        let job = try await fixture.store.transaction {
+            try await $0.packages.requestJob(package.id, .cancel, comment: "stop", by: StoreFixture.central)
+        }
+
+        // The first worker applies every effect, then pauses before committing: kill it there.
+        let doomed = try DaemonProcess.start(
+            workerArguments(database.connectionString),
+            environment: DaemonProcess.environment(["CAMPAIGND_FAILPOINTS": "job.before_commit=pause:60"]))
+        try await waitFor("the fan-out to be done and waiting to commit") {
+            let waiting = try await pool.withConnection { connection in
+                try await connection.query(
+                    """
+                    SELECT count(*) AS n FROM pg_stat_activity
+                    WHERE datname = current_database() AND state = 'idle in transaction' AND backend_xid IS NOT NULL
+                    """)[0].decode(Int.self, "n")
+            }
+            return waiting > 0
+        }
+        #expect(try await doomed.stop(signal: SIGKILL) == 128 + SIGKILL)
+
+        // Nothing of the fan-out is visible: its transaction died with the worker.
+        #expect(try await fixture.count("SELECT count(*) AS n FROM local.notifications WHERE kind = 'package_cancelled'") == 0)
+        #expect(try await fixture.count("SELECT count(*) AS n FROM local.orders WHERE status = 'cancelled'") == 0)
+        let held = try await fixture.store.transaction { try await $0.jobs.require(job.id) }
+        #expect(held.status == "running")
+        #expect(try await fixture.store.transaction { try await $0.packages.require(package.id) }.status == .published)
+
+        // A new worker takes the job once its lease has expired, and applies it once.
+        let survivor = try DaemonProcess.start(workerArguments(database.connectionString))
+        try await waitFor("the job to succeed") {
+            try await fixture.store.transaction { try await $0.jobs.require(job.id) }.status == "succeeded"
+        }
+        #expect(try await survivor.stop() == 0)
+        let done = try await fixture.store.transaction { try await $0.jobs.require(job.id) }
+        #expect(done.attempts == 2)
+        #expect(try await fixture.count("SELECT count(*) AS n FROM local.notifications WHERE kind = 'package_cancelled'") == 300)
+        #expect(try await fixture.count("SELECT count(*) AS n FROM local.orders WHERE status = 'cancelled'") == 100)
+        #expect(try await fixture.count("SELECT count(*) AS n FROM central.audit_journal WHERE action = 'cancel'") == 1)
+    }
+
+    @Test func twoWorkerProcessesNeverRunTheSameJob() async throws {
+        let database = try await TestCluster.shared.makeDatabase()
+        let pool = database.makePool()
+        defer { pool.close() }
+        let first = try DaemonProcess.start(workerArguments(database.connectionString, lease: "30"))
+        let second = try DaemonProcess.start(workerArguments(database.connectionString, lease: "30"))
+        try await pool.withConnection {
+            try await $0.query(
+                "INSERT INTO central.jobs (kind, created_by) SELECT 'noop', 'test' FROM generate_series(1, 400)")
+            try await $0.notify(channel: JobRepository.wakeChannel)
+        }
+        let fixture = StoreFixture(pool: pool)
+        try await waitFor("all jobs to succeed") {
+            try await fixture.count("SELECT count(*) AS n FROM central.jobs WHERE status = 'succeeded'") == 400
+        }
+        #expect(try await first.stop() == 0)
+        #expect(try await second.stop() == 0)
+        // Each job was claimed exactly once: one attempt, one worker.
+        #expect(try await fixture.count("SELECT count(*) AS n FROM central.jobs WHERE attempts <> 1") == 0)
+        let workers = try await fixture.count("SELECT count(DISTINCT split_part(worker, '/', 1)) AS n FROM central.jobs")
+        #expect(workers >= 1)
+    }
+
+    @Test func queuedJobsFinishAfterThePostgreSQLServerRestarts() async throws {
+        let directory = "/tmp/cdw-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let cluster = try EmbeddedCluster(directory: directory, durable: false)
+        try await cluster.start(logger: TestCluster.logger)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        do {
+            try await cluster.createDatabase("jobs", logger: TestCluster.logger)
+            let url = cluster.connectionString(database: "jobs")
+            let migrate = try await DaemonProcess.run(["migrate", "--database-url", url])
+            #expect(migrate.status == 0)
+            let pool = PostgresPool(configuration: try PostgresConfiguration(url), logger: TestCluster.logger)
+            defer { pool.close() }
+            let worker = try DaemonProcess.start(workerArguments(url))
+            // Jobs due in a moment, so they are still queued while the server restarts.
+            try await pool.withConnection {
+                try await $0.query(
+                    """
+                    INSERT INTO central.jobs (kind, run_at, created_by)
+                    SELECT 'noop', now() + interval '1 second', 'test' FROM generate_series(1, 50)
+                    """)
+            }
+            try await cluster.stop()
+            try await Task.sleep(for: .milliseconds(500))
+            try await cluster.start(logger: TestCluster.logger)
+            let fixture = StoreFixture(pool: pool)
+            try await waitFor("the jobs to finish after the restart") {
+                (try? await fixture.count("SELECT count(*) AS n FROM central.jobs WHERE status = 'succeeded'")) == 50
+            }
+            #expect(try await worker.stop() == 0)
+        } catch {
+            try? await cluster.stop(immediate: true)
+            throw error
+        }
+        try await cluster.stop(immediate: true)
+    }
+}
