@@ -5,8 +5,11 @@ import Store
 
 /// Builds the router of the whole HTTP API.
 public enum CampaignAPI {
-    public static func makeRouter(pool: PostgresPool, migrations: [MigrationFile]) -> Router<APIContext> {
+    public static func makeRouter(
+        pool: PostgresPool, migrations: [MigrationFile], hub: NotificationHub? = nil
+    ) -> Router<APIContext> {
         let store = Store(pool: pool)
+        let hub = hub ?? NotificationHub(store: store, logger: pool.logger)
         let tokens = TokenStore(pool: pool)
         let router = Router(context: APIContext.self)
         router.add(middleware: ProblemMiddleware())
@@ -18,6 +21,7 @@ public enum CampaignAPI {
         CatalogController(store: store).register(on: v1)
         JobsController(store: store).register(on: v1)
         ProcessesController(store: store).register(on: v1)
+        NotificationsController(store: store, hub: hub).register(on: v1)
         return router
     }
 }

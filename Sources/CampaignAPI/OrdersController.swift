@@ -33,7 +33,7 @@ struct OrdersController {
             let limit = query.limit()
             let cursor = query.integer("cursor")
             try query.finish()
-            let orders = try await store.transaction { transaction -> [CampaignOrder] in
+            let orders = try await store.transaction(for: principal) { transaction -> [CampaignOrder] in
                 var filter = OrderFilter(packageID: packageID, statuses: statuses)
                 if let entityCode {
                     guard let entity = try await transaction.entities.find(code: entityCode),
@@ -53,7 +53,7 @@ struct OrdersController {
         group.get("orders/:id") { request, context in
             let principal = try context.requirePrincipal()
             let id = try context.id("id", "order")
-            let order = try await store.transaction { try await $0.orders.require(id, visibleTo: principal) }
+            let order = try await store.transaction(for: principal) { try await $0.orders.require(id, visibleTo: principal) }
             return JSONResponse.make(.ok, Views.order(order), headers: [.eTag: "\"\(order.version)\""])
         }
         group.patch("orders/:id") { request, context in
@@ -64,7 +64,7 @@ struct OrdersController {
                 data: try await request.data(context: context), allowed: ["label", "comment", "parameters"])
             let change = OrderChange(label: body.string("label"), comment: body.string("comment"), parameters: body.object("parameters"))
             try body.finish()
-            let order = try await store.transaction {
+            let order = try await store.transaction(for: principal) {
                 try await $0.orders.edit(id, change, expectedVersion: expected, by: principal)
             }
             return JSONResponse.make(.ok, Views.order(order), headers: [.eTag: "\"\(order.version)\""])
@@ -75,7 +75,7 @@ struct OrdersController {
                 let id = try context.id("id", "order")
                 if action != .cancel, principal.role != .central {
                     // Its own order: the entity may not decide it. Another's: it does not exist.
-                    _ = try await store.transaction { try await $0.orders.require(id, visibleTo: principal) }
+                    _ = try await store.transaction(for: principal) { try await $0.orders.require(id, visibleTo: principal) }
                     _ = try context.requireCentral()
                 }
                 let data = try await request.data(context: context)

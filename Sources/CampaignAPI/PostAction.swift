@@ -16,7 +16,7 @@ struct PostAction: Sendable {
     ) async throws -> Response {
         let principal = try context.requirePrincipal()
         guard let key = request.headers.value(of: "Idempotency-Key") else {
-            let value = try await store.transaction { try await work($0, principal) }
+            let value = try await store.transaction(for: principal) { try await work($0, principal) }
             return JSONResponse.make(status, value)
         }
         guard (1...255).contains(key.count) else {
@@ -26,7 +26,7 @@ struct PostAction: Sendable {
         hasher.update(data: Data("\(request.method.rawValue) \(request.uri.path)\n".utf8))
         hasher.update(data: body)
         let requestHash = hasher.finalize().map { String(format: "%02x", $0) }.joined()
-        return try await store.transaction { transaction in
+        return try await store.transaction(for: principal) { transaction in
             switch try await transaction.idempotency.claim(
                 principal: principal.actorName, key: key, requestHash: requestHash)
             {

@@ -34,6 +34,17 @@ struct QueryOptions {
         return value
     }
 
+    /// A number of seconds within `range` (`wait=2.5`).
+    mutating func seconds(_ name: String, range: ClosedRange<Double>) -> Double? {
+        guard let text = text(name) else { return nil }
+        guard let value = Double(text), value.isFinite, range.contains(value) else {
+            problems.append(
+                FieldProblem(field: name, message: "must be a number of seconds from \(Int(range.lowerBound)) to \(Int(range.upperBound))"))
+            return nil
+        }
+        return value
+    }
+
     mutating func bool(_ name: String) -> Bool? {
         guard let text = text(name) else { return nil }
         switch text.lowercased() {

@@ -74,6 +74,20 @@ struct RequestBody {
         return .some(string(key))
     }
 
+    /// A whole number ≥ 0.
+    mutating func integer(_ key: String, required: Bool = false) -> Int? {
+        switch members[key] {
+        case .number(let value) where value >= 0 && value.rounded() == value && value < 9_007_199_254_740_992:
+            return Int(value)
+        case nil, .null?:
+            if required { problems.append(FieldProblem(field: key, message: "is required")) }
+            return nil
+        default:
+            wrong(key, "a whole number of 0 or more")
+            return nil
+        }
+    }
+
     mutating func bool(_ key: String) -> Bool? {
         switch members[key] {
         case .bool(let value): return value

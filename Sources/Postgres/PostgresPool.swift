@@ -36,7 +36,7 @@ public struct PostgresPoolStatistics: Sendable, Equatable {
 public final class PostgresPool: Sendable {
     public let configuration: PostgresConfiguration
     public let options: PostgresPoolOptions
-    let logger: Logger
+    public let logger: Logger
     let threadPool: NIOThreadPool
     private let eventLoop: any EventLoop
     private let state = NIOLockedValueBox(State())

@@ -11,12 +11,20 @@ public struct Store: Sendable {
 
     /// Runs `body` in one transaction: every change it makes commits together or not at
     /// all. Serialization failures and deadlocks rerun the whole closure.
+    ///
+    /// With a local principal, the transaction is scoped to its entity (`SET LOCAL
+    /// campaignd.entity_id`): the row level security policies of the `local` schema then
+    /// hide every other entity's rows, whatever the queries ask for.
     public func transaction<T>(
+        for principal: Principal? = nil,
         isolation actor: isolated (any Actor)? = #isolation,
         _ body: (StoreTransaction) async throws -> T
     ) async throws -> T {
         try await pool.withTransaction(retryOnConflict: true) { connection in
-            try await body(StoreTransaction(connection: connection))
+            if let entityID = principal?.entityID {
+                try await connection.query("SELECT set_config('campaignd.entity_id', \(String(entityID)), true)")
+            }
+            return try await body(StoreTransaction(connection: connection))
         }
     }
 }
@@ -33,5 +41,6 @@ public struct StoreTransaction: Sendable {
     public var notifications: NotificationWriter { NotificationWriter(connection: connection) }
     public var idempotency: IdempotencyRepository { IdempotencyRepository(connection: connection) }
     public var processes: ProcessRepository { ProcessRepository(connection: connection) }
+    public var notificationFeed: NotificationFeed { NotificationFeed(connection: connection) }
     public var jobEffects: PackageJobEffects { PackageJobEffects(connection: connection) }
 }

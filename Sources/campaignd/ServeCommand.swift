@@ -41,7 +41,8 @@ struct Serve: AsyncParsableCommand {
                 configuration: database.configuration,
                 options: PostgresPoolOptions(minimumConnections: 1, maximumConnections: poolSize + jobOptions.workers),
                 logger: logger)
-            let router = CampaignAPI.makeRouter(pool: pool, migrations: files)
+            let hub = NotificationHub(store: Store(pool: pool), logger: logger)
+            let router = CampaignAPI.makeRouter(pool: pool, migrations: files, hub: hub)
             let app = Application(
                 router: router,
                 configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "campaignd"),
@@ -53,6 +54,7 @@ struct Serve: AsyncParsableCommand {
                 services: [
                     PoolService(pool: pool, logger: logger),
                     JobWorkers(store: Store(pool: pool), options: jobOptions, logger: logger),
+                    hub,
                     app,
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],

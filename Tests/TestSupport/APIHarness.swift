@@ -18,7 +18,8 @@ public final class APIHarness: Sendable {
     public static func start(_ extraArguments: [String] = []) async throws -> APIHarness {
         let database = try await TestCluster.shared.makeDatabase()
         let daemon = try DaemonProcess.start(
-            ["serve", "--port", "0", "--database-url", database.connectionString, "--pool-size", "4"] + extraArguments)
+            ["serve", "--port", "0", "--database-url", database.serviceConnectionString, "--pool-size", "4"]
+                + extraArguments)
         let port = try await daemon.waitForPort()
         let pool = database.makePool(PostgresPoolOptions(minimumConnections: 0, maximumConnections: 1))
         defer { pool.close() }

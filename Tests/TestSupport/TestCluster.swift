@@ -71,6 +71,13 @@ public actor TestCluster {
         var templateConfiguration = admin
         templateConfiguration.database = template
         try await Migrator(files: try migrationFiles(), configuration: templateConfiguration, logger: logger).migrate()
+        // The role daemons run as in the tests: not a superuser, so row level security applies.
+        let setup = try await PostgresConnection.connect(admin, logger: logger)
+        defer { setup.close() }
+        let exists = try await setup.query("SELECT 1 FROM pg_roles WHERE rolname = \(TestDatabase.serviceRole)")
+        if exists.isEmpty {
+            try await setup.query("CREATE ROLE \(identifier: TestDatabase.serviceRole) LOGIN IN ROLE campaignd_service")
+        }
         return Server(admin: admin, template: template, prefix: prefix)
     }
 
@@ -114,6 +121,13 @@ public struct TestDatabase: Sendable {
         PostgresPool(configuration: configuration, options: options, logger: TestCluster.logger)
     }
 
-    /// A libpq keyword/value string for this database (for child processes and `psql`).
+    /// A libpq keyword/value string for this database (for child processes and `psql`),
+    /// as the administrator that created it.
     public var connectionString: String { configuration.keywordValueString }
+
+    /// The login role test daemons use: a member of `campaignd_service`, as in production.
+    public static let serviceRole = "campaignd_test_service"
+
+    /// This database as ``serviceRole``.
+    public var serviceConnectionString: String { connectionString + " user='\(Self.serviceRole)'" }
 }

@@ -1,0 +1,49 @@
+import Domain
+import Hummingbird
+import Store
+
+/// `/v1/notifications`: a local entity's feed, plain or long-polled, and its acknowledgements.
+struct NotificationsController {
+    let store: Store
+    let hub: NotificationHub
+
+    func register(on group: RouterGroup<APIContext>) {
+        group.get("notifications") { request, context in
+            let (principal, entityID) = try context.requireLocal()
+            var query = QueryOptions(request)
+            let after = query.integer("after") ?? 0
+            let limit = query.limit()
+            let wait = query.seconds("wait", range: 0...60) ?? 0
+            try query.finish()
+            // Register before reading, so a row that commits in between still wakes us.
+            let ticket = wait > 0 ? hub.register(entityID: entityID, after: after) : nil
+            var rows = try await store.transaction(for: principal) {
+                try await $0.notificationFeed.rows(entityID: entityID, after: after, limit: limit)
+            }
+            if let ticket {
+                if rows.isEmpty {
+                    rows = Array(await hub.wait(ticket, timeout: .milliseconds(Int64(wait * 1000))).prefix(limit))
+                } else {
+                    hub.cancel(ticket)
+                }
+            }
+            return JSONResponse.make(
+                .ok,
+                .object([
+                    "items": .array(rows.map(Views.notification)),
+                    "next_cursor": .int(rows.last?.cursor ?? after),
+                ]),
+                headers: [.cacheControl: "no-store"])
+        }
+        group.post("notifications/ack") { request, context in
+            let (principal, entityID) = try context.requireLocal()
+            var body = try RequestBody(data: try await request.data(context: context), allowed: ["cursor"])
+            let cursor = body.integer("cursor", required: true)
+            try body.finish()
+            try await store.transaction(for: principal) {
+                try await $0.notificationFeed.acknowledge(entityID: entityID, cursor: cursor ?? 0)
+            }
+            return Response(status: .noContent)
+        }
+    }
+}

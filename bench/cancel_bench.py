@@ -1,0 +1,333 @@
+"""Cancel fan-out benchmark (driven by bench/cancel.sh; not a test).
+
+Two collaborative packages A and B, each with the same audience (every entity, given
+as a list of codes or as "all"), the same number of orders of the current revision
+(60 % pending approval, 40 % approved) and the same running processes, published.
+Each round cancels A through the API (POST /v1/packages/A/cancel, then GET
+/v1/jobs/{id} every few ms until it has succeeded) and B with the hand-written
+script bench/cancel_by_hand.sql in one psql transaction; the next round
+reinitializes both (revision + 1) and seeds them again. Which side goes first
+alternates from round to round.
+
+Optionally a last, unmeasured profile round: EXPLAIN (ANALYZE, BUFFERS) of the job's
+two big statements (in a transaction rolled back), then one API cancel with
+log_min_duration_statement = 0, and the job transaction's statements as the server
+logged them.
+"""
+
+import argparse
+import http.client
+import json
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+import psycopg
+
+
+def parse_args():
+    p = argparse.ArgumentParser()
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--token", required=True)
+    p.add_argument("--conninfo", required=True)
+    p.add_argument("--sql-file", required=True)
+    p.add_argument("--server-log", required=True)
+    p.add_argument("--entities", type=int, default=10000)
+    p.add_argument("--orders", type=int, default=10000)
+    p.add_argument("--processes", type=int, default=4)
+    p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--audience", choices=["list", "all"], default="list")
+    p.add_argument("--poll-ms", type=float, default=5.0)
+    p.add_argument("--profile", type=int, default=1)
+    p.add_argument("--goal-ratio", type=float, default=1.3)
+    p.add_argument("--goal-ms", type=float, default=1000.0)
+    return p.parse_args()
+
+
+ARGS = parse_args()
+COMMENT = "benchmark: cancelled by the head office"
+
+
+class API:
+    """A keep-alive HTTP client of the daemon (standard library only)."""
+
+    def __init__(self, port, token):
+        self.port, self.token = port, token
+        self.conn = None
+
+    def request(self, method, path, body=None, expect=(200, 201, 202)):
+        data = None if body is None else json.dumps(body).encode()
+        headers = {"Authorization": "Bearer " + self.token}
+        if data is not None:
+            headers["Content-Type"] = "application/json"
+        for attempt in (1, 2):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+            try:
+                self.conn.request(method, path, body=data, headers=headers)
+                response = self.conn.getresponse()
+                payload = response.read()
+                break
+            except (http.client.HTTPException, ConnectionError):
+                self.conn.close()
+                self.conn = None
+                if attempt == 2:
+                    raise
+        if response.status not in expect:
+            sys.exit(f"cancel_bench: {method} {path} answered {response.status}: {payload[:500]!r}")
+        return json.loads(payload) if payload else None
+
+    def wait_job(self, job_id, poll_s):
+        """Polls the job until it is no longer queued or running; returns it."""
+        while True:
+            job = self.request("GET", f"/v1/jobs/{job_id}")
+            if job["status"] in ("succeeded", "failed"):
+                if job["status"] != "succeeded":
+                    sys.exit(f"cancel_bench: job {job_id} failed: {job.get('last_error')}")
+                return job
+            time.sleep(poll_s)
+
+
+def ts(text):
+    """RFC 3339 (…Z, milliseconds) to seconds since the epoch."""
+    from datetime import datetime
+
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+api = API(ARGS.port, ARGS.token)
+db = psycopg.connect(ARGS.conninfo, autocommit=True)
+poll_s = ARGS.poll_ms / 1000
+
+
+def sql(query, params=None):
+    return db.execute(query, params or {})
+
+
+# --- seed ---------------------------------------------------------------------------------
+existing = sql("SELECT count(*) FROM central.entities").fetchone()[0]
+if existing == 0:
+    sql(
+        """INSERT INTO central.entities (code, label, created_by)
+           SELECT 'E' || lpad(i::text, 5, '0'), 'Entity ' || i, 'bench' FROM generate_series(1, %(n)s) AS i""",
+        {"n": ARGS.entities},
+    )
+codes = [r[0] for r in sql("SELECT code FROM central.entities ORDER BY id").fetchall()]
+if len(codes) != ARGS.entities:
+    sys.exit(f"cancel_bench: the database has {len(codes)} entities, expected {ARGS.entities}")
+if ARGS.orders > ARGS.entities:
+    sys.exit("cancel_bench: one order per entity and revision: BENCH_ORDERS must be <= BENCH_ENTITIES")
+
+
+def create_package(label):
+    body = {"label": label, "type": "collaborative", "campaign_name": f"{label} campaign",
+            "campaign_folder": "/bench/cancel", "description": "cancel benchmark"}
+    body["audience"] = codes if ARGS.audience == "list" else None
+    return int(api.request("POST", "/v1/packages", body)["id"])
+
+
+def prepare(package_id, first):
+    """Publishes the package (reinitializing it first after a cancel), seeds its orders
+    of the current revision and registers its processes. Returns the revision."""
+    if not first:
+        job = api.request("POST", f"/v1/packages/{package_id}/reinitialize", {"comment": "next round"})["job"]
+        api.wait_job(job["id"], 0.02)
+    for action in ("submit", "approve", "publish"):
+        api.request("POST", f"/v1/packages/{package_id}/{action}", {})
+    revision = sql("SELECT revision FROM central.packages WHERE id = %(p)s", {"p": package_id}).fetchone()[0]
+    sql(
+        """INSERT INTO local.orders (entity_id, package_id, revision, label, status, single,
+                                     created_by, updated_by, decided_at, decided_by)
+           SELECT e.id, %(p)s, %(r)s, 'Order of ' || e.code,
+                  CASE WHEN n %% 5 < 3 THEN 'pending_approval' ELSE 'approved' END, true,
+                  'entity:' || e.code, 'entity:' || e.code,
+                  CASE WHEN n %% 5 >= 3 THEN now() END, CASE WHEN n %% 5 >= 3 THEN 'operator:bench' END
+           FROM (SELECT id, code, row_number() OVER (ORDER BY id) AS n FROM central.entities) AS e
+           WHERE n <= %(o)s""",
+        {"p": package_id, "r": revision, "o": ARGS.orders},
+    )
+    for i in range(ARGS.processes):
+        kind = "workflow" if i % 2 == 0 else "delivery"
+        api.request("POST", f"/v1/packages/{package_id}/processes", {"kind": kind, "name": f"{kind} {i + 1}"})
+    return revision
+
+
+def settle():
+    """Same starting conditions for both sides: no autovacuum debt, a fresh checkpoint."""
+    sql("VACUUM (ANALYZE) local.orders, local.notifications, central.packages, central.jobs, central.processes")
+    sql("CHECKPOINT")
+
+
+def effects(package_id, revision):
+    row = sql(
+        """SELECT (SELECT status FROM central.packages WHERE id = %(p)s),
+                  (SELECT count(*) FROM local.orders WHERE package_id = %(p)s AND revision = %(r)s
+                      AND status = 'cancelled' AND cancel_reason = 'package_cancelled'),
+                  (SELECT count(*) FROM local.notifications WHERE package_id = %(p)s AND revision = %(r)s
+                      AND kind = 'package_cancelled'),
+                  (SELECT count(*) FROM central.processes WHERE package_id = %(p)s AND archived_at IS NULL
+                      AND status = 'stopped'),
+                  (SELECT status FROM central.reference_campaigns WHERE package_id = %(p)s)""",
+        {"p": package_id, "r": revision},
+    ).fetchone()
+    return {"package": row[0], "orders_cancelled": row[1], "notifications": row[2],
+            "processes_stopped": row[3], "reference_campaign": row[4]}
+
+
+def cancel_api(package_id):
+    start = time.perf_counter()
+    job = api.request("POST", f"/v1/packages/{package_id}/cancel", {"comment": COMMENT})["job"]
+    accepted = time.perf_counter()
+    job = api.wait_job(job["id"], poll_s)
+    done = time.perf_counter()
+    return {
+        "post_ms": (accepted - start) * 1000,
+        "e2e_ms": (done - start) * 1000,
+        "wait_ms": (ts(job["started_at"]) - ts(job["created_at"])) * 1000,
+        "job_ms": (ts(job["finished_at"]) - ts(job["started_at"])) * 1000,
+    }
+
+
+def cancel_sql(package_id, revision):
+    command = ["psql", ARGS.conninfo, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-v", f"pkg={package_id}",
+               "-v", f"rev={revision}", "-v", f"audience_all={'true' if ARGS.audience == 'all' else 'false'}",
+               "-v", f"comment={COMMENT}", "-v", "actor=operator:bench", "-f", ARGS.sql_file]
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        sys.exit(f"cancel_bench: psql -f {ARGS.sql_file} failed ({done.returncode}): {done.stderr.strip()}")
+    out = done.stdout
+    times = [float(t) for t in re.findall(r"^Time: ([0-9.]+) ms", out, re.M)]
+    return {"statements_ms": sum(times), "wall_ms": wall * 1000, "statements": len(times)}
+
+
+def fmt(values):
+    return f"median {statistics.median(values):7.1f}  min {min(values):7.1f}  max {max(values):7.1f}"
+
+
+# --- rounds ---------------------------------------------------------------------------------
+print(f"audience: {ARGS.audience} ({ARGS.entities} entities); orders per round: {ARGS.orders} "
+      f"(60 % pending_approval, 40 % approved); processes: {ARGS.processes}; poll every {ARGS.poll_ms} ms")
+package_a = create_package("Cancel bench A (API)")
+package_b = create_package("Cancel bench B (hand SQL)")
+api_results, sql_results = [], []
+for run in range(1, ARGS.runs + 1):
+    setup = time.perf_counter()
+    rev_a = prepare(package_a, run == 1)
+    rev_b = prepare(package_b, run == 1)
+    settle()
+    setup = time.perf_counter() - setup
+    order = ["api", "sql"] if run % 2 == 1 else ["sql", "api"]
+    for side in order:
+        if side == "api":
+            api_results.append(cancel_api(package_a))
+        else:
+            sql_results.append(cancel_sql(package_b, rev_b))
+    ea, eb = effects(package_a, rev_a), effects(package_b, rev_b)
+    a, b = api_results[-1], sql_results[-1]
+    print(f"round {run} (revision {rev_a}, setup {setup:.1f} s, {' then '.join(order)}): "
+          f"API POST {a['post_ms']:.1f} ms, POST->succeeded {a['e2e_ms']:.1f} ms "
+          f"(queued {a['wait_ms']:.1f} ms, job started->finished {a['job_ms']:.1f} ms) | "
+          f"hand SQL {b['statements_ms']:.1f} ms in {b['statements']} statements (psql wall {b['wall_ms']:.1f} ms)")
+    if ea != eb or ea["orders_cancelled"] != ARGS.orders or ea["package"] != "cancelled":
+        sys.exit(f"cancel_bench: the two sides differ or are incomplete: API {ea} vs SQL {eb}")
+print(f"effects of each side, every round: {ea}")
+
+e2e = [r["e2e_ms"] for r in api_results]
+job = [r["job_ms"] for r in api_results]
+hand = [r["statements_ms"] for r in sql_results]
+hand_wall = [r["wall_ms"] for r in sql_results]
+print()
+print(f"API  POST /cancel -> job succeeded (client) : {fmt(e2e)} ms")
+print(f"API  job started_at -> finished_at          : {fmt(job)} ms")
+print(f"API  POST /cancel answered (202)            : {fmt([r['post_ms'] for r in api_results])} ms")
+print(f"API  job created_at -> started_at           : {fmt([r['wait_ms'] for r in api_results])} ms")
+print(f"SQL  hand-written, sum of \\timing           : {fmt(hand)} ms")
+print(f"SQL  hand-written, psql wall (connect incl.) : {fmt(hand_wall)} ms")
+ratio = statistics.median(e2e) / statistics.median(hand)
+ratio_job = statistics.median(job) / statistics.median(hand)
+ok = ratio <= ARGS.goal_ratio and statistics.median(e2e) < ARGS.goal_ms
+print(f"ratio (median POST->succeeded / median hand SQL): {ratio:.2f}  "
+      f"(job alone: {ratio_job:.2f}); goal <= {ARGS.goal_ratio} and < {ARGS.goal_ms:.0f} ms: "
+      f"{'met' if ok else 'NOT met'}")
+
+
+# --- profile ---------------------------------------------------------------------------------
+# The statements below are copies of the ones PackageJobEffects.cancel and
+# NotificationWriter.write send for a collaborative package (parameters inlined).
+def profile():
+    print("\n== profile round (not measured above): package A reinitialized and seeded again")
+    rev = prepare(package_a, False)
+    settle()
+    audience = ("SELECT id AS entity_id FROM central.entities" if ARGS.audience == "all"
+                else f"SELECT entity_id FROM central.package_audience WHERE package_id = {package_a}")
+    statements = {
+        "package read (PackageRepository.find, lock: true)": f"""
+            SELECT p.id, CASE WHEN p.audience_all THEN NULL ELSE ARRAY(
+                SELECT e.code FROM central.package_audience a JOIN central.entities e ON e.id = a.entity_id
+                WHERE a.package_id = p.id ORDER BY e.code) END AS audience
+            FROM central.packages p WHERE p.id = {package_a} FOR UPDATE OF p""",
+        "cancel the orders (PackageJobEffects.cancelOrders)": f"""
+            UPDATE local.orders SET status = 'cancelled', cancelled_at = now(), cancelled_by = 'operator:bench',
+                cancel_comment = 'x', cancel_reason = 'package_cancelled', version = version + 1,
+                updated_at = now(), updated_by = 'operator:bench'
+            WHERE package_id = {package_a} AND revision BETWEEN {rev} AND {rev}
+              AND status = ANY('{{pending_approval,approved,rejected}}'::text[])""",
+        "notifications (NotificationWriter.write)": f"""
+            INSERT INTO local.notifications (entity_id, kind, package_id, order_id, revision, comment, event_key)
+            SELECT DISTINCT target.entity_id, 'package_cancelled', {package_a}, NULL::bigint, {rev}, 'x',
+                   'package_cancelled:{package_a}:{rev}'
+            FROM ({audience}
+                  UNION SELECT entity_id FROM local.orders WHERE package_id = {package_a} AND revision = {rev}) AS target
+            ORDER BY target.entity_id
+            ON CONFLICT (entity_id, event_key) DO NOTHING""",
+    }
+    with psycopg.connect(ARGS.conninfo) as conn:  # one transaction, rolled back
+        for title, statement in statements.items():
+            plan = conn.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement).fetchall()
+            print(f"\n-- EXPLAIN (ANALYZE, BUFFERS): {title}")
+            print("\n".join("   " + r[0] for r in plan))
+        conn.rollback()
+    settle()
+
+    with open(ARGS.server_log, "rb") as f:
+        f.seek(0, 2)
+        offset = f.tell()
+    sql("ALTER SYSTEM SET log_min_duration_statement = 0")
+    sql("SELECT pg_reload_conf()")
+    time.sleep(0.3)
+    try:
+        result = cancel_api(package_a)
+    finally:
+        sql("ALTER SYSTEM RESET log_min_duration_statement")
+        sql("SELECT pg_reload_conf()")
+    with open(ARGS.server_log, "rb") as f:
+        f.seek(offset)
+        lines = f.read().decode(errors="replace").splitlines()
+    pattern = re.compile(r"\[(\d+)\] LOG:  duration: ([0-9.]+) ms  (parse|bind|execute|statement)[^:]*: (.*)")
+    entries = [(m.group(1), float(m.group(2)), m.group(3), m.group(4)) for m in map(pattern.search, lines) if m]
+    worker = next((pid for pid, _, _, text in entries if text.startswith("UPDATE local.orders SET status = 'cancelled'")), None)
+    if worker is None:
+        print("profile: the job's statements were not found in the server log")
+        return
+    mine = [e for e in entries if e[0] == worker]
+    # The job's transaction: from the BEGIN before the orders update to the next COMMIT.
+    at = next(i for i, e in enumerate(mine) if e[3].startswith("UPDATE local.orders SET status = 'cancelled'"))
+    begin = max(i for i in range(at + 1) if mine[i][3].startswith("BEGIN"))
+    end = next(i for i in range(at, len(mine)) if mine[i][3].startswith("COMMIT"))
+    totals = {}
+    for _, ms, _, text in mine[begin:end + 1]:
+        key = " ".join(text.split())[:110]
+        totals[key] = totals.get(key, 0.0) + ms
+    print(f"\n-- the job's transaction as the server logged it (backend {worker}; log_min_duration_statement = 0;"
+          f" job started->finished {result['job_ms']:.1f} ms): parse + bind + execute per statement")
+    for key, ms in sorted(totals.items(), key=lambda kv: -kv[1])[:12]:
+        print(f"   {ms:8.2f} ms  {key}")
+    print(f"   {sum(totals.values()):8.2f} ms  in all ({len(totals)} distinct statements)")
+
+
+if ARGS.profile:
+    profile()
