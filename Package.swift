@@ -145,6 +145,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "StoreTests",
+            dependencies: ["Store", "Domain", "Postgres", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "JobsTests",
             dependencies: [
                 "campaignd", "Jobs", "Store", "Domain", "Postgres", "EmbeddedPostgres", "TestSupport",

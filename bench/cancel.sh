@@ -16,12 +16,14 @@ source "$(dirname "${BASH_SOURCE[0]}")/jobs_common.sh"
 ENTITIES=${BENCH_ENTITIES:-10000}   # the audience: every entity
 ORDERS=${BENCH_ORDERS:-10000}       # orders of the current revision, one per entity
 PROCESSES=${BENCH_PROCESSES:-4}     # running processes of the reference campaign
-RUNS=${BENCH_RUNS:-5}               # measured rounds (one API cancel + one SQL cancel each)
+OTHER_ORDERS=${BENCH_OTHER_ORDERS:-200000}  # orders of other packages (0: none)
+RUNS=${BENCH_RUNS:-5}               # rounds per way of waiting (poll, listen): 2 x RUNS rounds in all
 AUDIENCE=${BENCH_AUDIENCE:-list}    # list: 10,000 codes; all: audience_all
 POLL_MS=${BENCH_POLL_MS:-5}         # GET /v1/jobs/{id} spacing
 WORKERS=${BENCH_WORKERS:-2}         # the daemon's job workers
 PROFILE=${BENCH_PROFILE:-1}         # 1: a last, unmeasured round with EXPLAIN and the server's statement log
 positive ENTITIES ORDERS PROCESSES RUNS WORKERS
+[[ $OTHER_ORDERS =~ ^[0-9]+$ ]] || die "BENCH_OTHER_ORDERS must be a whole number"
 [[ $AUDIENCE == list || $AUDIENCE == all ]] || die "BENCH_AUDIENCE must be list or all"
 (( ORDERS <= ENTITIES )) || die "one order per entity and revision: BENCH_ORDERS must be <= BENCH_ENTITIES"
 
@@ -33,9 +35,10 @@ TOKEN=$(cd "$ROOT" && "$BIN" token create --central bench --data-dir "$DIR")
 machine_facts
 echo "daemon: serve --workers $WORKERS (default pool size, default poll interval)"
 
-say "cancel benchmark: $RUNS rounds"
+say "cancel benchmark: 2 x $RUNS rounds"
 "$PY" "$BENCH/cancel_bench.py" --port "$PORT" --token "$TOKEN" --conninfo "$CONNINFO" \
     --sql-file "$BENCH/cancel_by_hand.sql" --server-log "$DIR/postgresql.log" \
-    --entities "$ENTITIES" --orders "$ORDERS" --processes "$PROCESSES" --runs "$RUNS" \
+    --entities "$ENTITIES" --orders "$ORDERS" --processes "$PROCESSES" --other-orders "$OTHER_ORDERS" --runs "$RUNS" \
     --audience "$AUDIENCE" --poll-ms "$POLL_MS" --profile "$PROFILE"
+echo "$(load)"
 say "done"

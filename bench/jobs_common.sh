@@ -17,6 +17,7 @@ KEEP=${BENCH_KEEP:-0}
 VENV=${BENCH_VENV:-$ROOT/.venv-bench}
 PSYCOPG_VERSION=${BENCH_PSYCOPG_VERSION:-3.3.9}
 PGQUEUER_VERSION=${BENCH_PGQUEUER_VERSION:-1.6.0}
+ASYNCPG_VERSION=${BENCH_ASYNCPG_VERSION:-0.32.0}
 T0=$(date +%s)
 
 say() { printf '\n== %s (t+%ss)\n' "$*" "$(( $(date +%s) - T0 ))"; }
@@ -128,8 +129,11 @@ start_serve() {
 psql_run() { psql "$CONNINFO" -X -q -v ON_ERROR_STOP=1 "$@"; }
 psql_value() { psql "$CONNINFO" -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"; }
 
+# The load average: other work on the machine skews every figure.
+load() { echo "load average $(cut -d' ' -f1-3 /proc/loadavg)"; }
+
 # Machine facts for the report.
 machine_facts() {
-    echo "machine: $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB, $(uname -sr)"
+    echo "machine: $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB, $(uname -sr); $(load)"
     echo "postgres: $(psql_value 'SHOW server_version'); fsync=$(psql_value 'SHOW fsync'), synchronous_commit=$(psql_value 'SHOW synchronous_commit'), shared_buffers=$(psql_value 'SHOW shared_buffers')"
 }

@@ -39,11 +39,11 @@ CREATE TABLE central.sql_roles (
     created_at timestamptz NOT NULL DEFAULT now()
 );
 
--- The entity of the current SQL polling role (NULL for any other role). SECURITY
+-- The entity of the SQL polling role that logged in (NULL for any other role). SECURITY
 -- DEFINER: the readers cannot read central.sql_roles themselves.
 CREATE FUNCTION local.current_entity_id() RETURNS bigint
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
-    SELECT entity_id FROM central.sql_roles WHERE role_name = current_user
+    SELECT entity_id FROM central.sql_roles WHERE role_name = session_user
 $$;
 REVOKE ALL ON FUNCTION local.current_entity_id() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION local.current_entity_id() TO campaignd_entity_reader;

@@ -9,14 +9,12 @@ public struct JobQueueOptions: Sendable {
     /// Delay before the second attempt; doubled for each further one, up to `backoffCap`.
     public var backoffBase: Duration
     public var backoffCap: Duration
-    /// Finished jobs older than this are deleted.
-    public var retention: Duration
     /// Test hooks (see ``Failpoints``).
     public var failpoints: Failpoints
 
     public init(
         workers: Int = 2, lease: Duration = .seconds(30), pollInterval: Duration = .seconds(1),
-        backoffBase: Duration = .seconds(1), backoffCap: Duration = .seconds(300), retention: Duration = .seconds(7 * 86_400),
+        backoffBase: Duration = .seconds(1), backoffCap: Duration = .seconds(300),
         failpoints: Failpoints = Failpoints()
     ) {
         self.workers = max(0, workers)
@@ -24,7 +22,6 @@ public struct JobQueueOptions: Sendable {
         self.pollInterval = pollInterval
         self.backoffBase = backoffBase
         self.backoffCap = backoffCap
-        self.retention = retention
         self.failpoints = failpoints
     }
 

@@ -8,8 +8,7 @@ import Store
 ///
 /// Each worker drains the queue (claim, run, repeat) whenever it is woken: by a `NOTIFY`
 /// on the jobs channel (one listening connection per process), or by the poll ticker
-/// that also catches scheduled jobs, requeues jobs whose lease expired and prunes old
-/// ones. On graceful shutdown the workers finish the job in hand and stop claiming.
+/// that also catches scheduled jobs and requeues jobs whose lease expired. On graceful shutdown the workers finish the job in hand and stop claiming.
 public struct JobWorkers: Service {
     let store: Store
     let handlers: [String: any JobHandler]
@@ -59,9 +58,8 @@ public struct JobWorkers: Service {
         for await _ in listener { ring() }
     }
 
-    /// The polling fallback and the queue's upkeep.
+    /// The polling fallback, and requeueing jobs whose lease expired.
     private func tick(ring: @escaping @Sendable () -> Void) async {
-        var lastPrune = ContinuousClock.now - .seconds(3600)
         while !Task.isCancelled {
             do {
                 try await Task.sleep(for: options.pollInterval)
@@ -72,11 +70,6 @@ public struct JobWorkers: Service {
             do {
                 let requeued = try await store.transaction { try await $0.jobs.reapExpiredLeases() }
                 if requeued > 0 { logger.warning("requeued jobs whose lease expired", metadata: ["jobs": "\(requeued)"]) }
-                if ContinuousClock.now - lastPrune > .seconds(60) {
-                    let pruned = try await store.transaction { try await $0.jobs.prune(retention: options.retention) }
-                    if pruned > 0 { logger.info("pruned finished jobs", metadata: ["jobs": "\(pruned)"]) }
-                    lastPrune = .now
-                }
             } catch {
                 logger.warning("queue upkeep failed; will retry", metadata: ["error": "\(error)"])
             }

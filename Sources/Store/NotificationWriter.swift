@@ -9,6 +9,10 @@ import Postgres
 public struct NotificationWriter: Sendable {
     let connection: PostgresConnection
 
+    public init(connection: PostgresConnection) {
+        self.connection = connection
+    }
+
     /// Key of the advisory lock that orders the feed.
     static let feedLockKey = 7_311_447_302_201_415_002
     public static let wakeChannel = "campaignd_notifications"

@@ -15,6 +15,7 @@ public struct Store: Sendable {
     /// With a local principal, the transaction is scoped to its entity (`SET LOCAL
     /// campaignd.entity_id`): the row level security policies of the `local` schema then
     /// hide every other entity's rows, whatever the queries ask for.
+    @discardableResult
     public func transaction<T>(
         for principal: Principal? = nil,
         isolation actor: isolated (any Actor)? = #isolation,

@@ -54,6 +54,7 @@ struct Serve: AsyncParsableCommand {
                 services: [
                     PoolService(pool: pool, logger: logger),
                     JobWorkers(store: Store(pool: pool), options: jobOptions, logger: logger),
+                    Upkeep(store: Store(pool: pool), options: try jobs.retention(global), logger: logger),
                     hub,
                     app,
                 ],

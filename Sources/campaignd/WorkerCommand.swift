@@ -26,6 +26,7 @@ struct Worker: AsyncParsableCommand {
                 services: [
                     PoolService(pool: pool, logger: logger),
                     JobWorkers(store: Store(pool: pool), options: options, logger: logger),
+                    Upkeep(store: Store(pool: pool), options: try jobs.retention(global), logger: logger),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger)

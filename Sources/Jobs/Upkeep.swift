@@ -1,0 +1,72 @@
+import Logging
+import ServiceLifecycle
+import Store
+
+/// How long finished work and read notifications are kept.
+public struct RetentionOptions: Sendable {
+    /// Finished jobs older than this are deleted.
+    public var jobs: Duration
+    /// Acknowledged notifications older than this are deleted.
+    public var acknowledgedNotifications: Duration
+    /// Any notification older than this is deleted, acknowledged or not.
+    public var notificationExpiry: Duration
+    /// Time between two rounds.
+    public var interval: Duration
+
+    public init(
+        jobs: Duration = .seconds(7 * 86_400), acknowledgedNotifications: Duration = .seconds(7 * 86_400),
+        notificationExpiry: Duration = .seconds(90 * 86_400), interval: Duration = .seconds(60)
+    ) {
+        self.jobs = jobs
+        self.acknowledgedNotifications = acknowledgedNotifications
+        self.notificationExpiry = notificationExpiry
+        self.interval = interval
+    }
+}
+
+/// Prunes old jobs, notifications and idempotency keys, in small batches (each its own
+/// short transaction, so no long lock is ever held).
+public struct Upkeep: Service {
+    let store: Store
+    let options: RetentionOptions
+    let logger: Logger
+
+    public init(store: Store, options: RetentionOptions, logger: Logger) {
+        self.store = store
+        self.options = options
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully {
+            do {
+                try await runOnce()
+            } catch {
+                logger.warning("upkeep failed; will retry", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: options.interval)
+        }
+    }
+
+    /// One round: batches until each table has nothing left to prune.
+    public func runOnce() async throws {
+        var jobs = 0
+        var notifications = 0
+        while !Task.isShuttingDownGracefully {
+            let deleted = try await store.transaction { try await $0.jobs.prune(retention: options.jobs, batch: 1000) }
+            jobs += deleted
+            if deleted < 1000 { break }
+        }
+        while !Task.isShuttingDownGracefully {
+            let deleted = try await store.transaction {
+                try await $0.notificationFeed.prune(
+                    retention: options.acknowledgedNotifications, expiry: options.notificationExpiry, batch: 5000)
+            }
+            notifications += deleted
+            if deleted < 5000 { break }
+        }
+        if jobs + notifications > 0 {
+            logger.info("pruned old rows", metadata: ["jobs": "\(jobs)", "notifications": "\(notifications)"])
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import Domain
+import Foundation
+import Postgres
+import Store
+import TestSupport
+import Testing
+
+@Suite struct NotificationFeedTests {
+    /// Opens a transaction on its own connection and keeps it open until `commit()`.
+    final class OpenTransaction: Sendable {
+        let connection: PostgresConnection
+        init(_ database: TestDatabase) async throws {
+            connection = try await database.connect()
+            try await connection.execute(unsafeSQL: "BEGIN")
+        }
+        func commit() async throws {
+            try await connection.execute(unsafeSQL: "COMMIT")
+            connection.close()
+        }
+    }
+
+    func reader(_ pool: PostgresPool, entityID: Int, after: Int) async throws -> [Int] {
+        try await Store(pool: pool).transaction {
+            try await $0.notificationFeed.rows(entityID: entityID, after: after, limit: 100).map(\.cursor)
+        }
+    }
+
+    @Test func writersCommittingOutOfOrderCannotMakeAReaderSkipARow() async throws {
+        let database = try await TestCluster.shared.makeDatabase()
+        let pool = database.makePool()
+        defer { pool.close() }
+        let entity = try #require(try await StoreFixture(pool: pool).entities(1).first?.entityID)
+
+        // Writer A writes its row and stays open.
+        let first = try await OpenTransaction(database)
+        try await NotificationWriter(connection: first.connection).notify(
+            entityID: entity, kind: "order_approved", packageID: nil, orderID: 1, revision: 1, comment: "A", eventKey: "a")
+        // Writer B starts after A and tries to commit first: it must wait for A.
+        let second = try await OpenTransaction(database)
+        let writerB = Task {
+            try await NotificationWriter(connection: second.connection).notify(
+                entityID: entity, kind: "order_approved", packageID: nil, orderID: 2, revision: 1, comment: "B", eventKey: "b")
+            try await second.commit()
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        let blocked = try await pool.withConnection { connection in
+            try await connection.query(
+                "SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )[0].decode(Int.self, "n")
+        }
+        #expect(blocked == 1, "writer B waits for writer A")
+        // A reader in between sees neither row.
+        #expect(try await reader(pool, entityID: entity, after: 0).isEmpty)
+
+        try await first.commit()
+        try await writerB.value
+        let cursors = try await reader(pool, entityID: entity, after: 0)
+        #expect(cursors.count == 2)
+        #expect(cursors == cursors.sorted())
+        let comments = try await Store(pool: pool).transaction {
+            try await $0.notificationFeed.rows(entityID: entity, after: 0, limit: 10).map(\.comment)
+        }
+        #expect(comments == ["A", "B"])
+    }
+
+    /// The hazard the feed lock prevents, shown with plain inserts: a reader that follows
+    /// the cursor skips the row that commits late. This is why writers take the lock.
+    @Test func withoutTheFeedLockALateCommitIsSkipped() async throws {
+        let database = try await TestCluster.shared.makeDatabase()
+        let pool = database.makePool()
+        defer { pool.close() }
+        let entity = try #require(try await StoreFixture(pool: pool).entities(1).first?.entityID)
+        func insert(_ connection: PostgresConnection, _ key: String) async throws {
+            try await connection.query(
+                "INSERT INTO local.notifications (entity_id, kind, event_key) VALUES (\(entity), 'order_approved', \(key))")
+        }
+        let late = try await OpenTransaction(database)
+        try await insert(late.connection, "late")  // draws the lower cursor, commits last
+        let early = try await OpenTransaction(database)
+        try await insert(early.connection, "early")
+        try await early.commit()
+        let seen = try await reader(pool, entityID: entity, after: 0)
+        let resumeFrom = try #require(seen.last)
+        try await late.commit()
+        #expect(try await reader(pool, entityID: entity, after: resumeFrom).isEmpty)
+        #expect(try await reader(pool, entityID: entity, after: 0).count == 2)
+    }
+
+    @Test func rowsPageInCursorOrderAndAcknowledgementsNeverMoveBack() async throws {
+        let database = try await TestCluster.shared.makeDatabase()
+        let pool = database.makePool()
+        defer { pool.close() }
+        let store = Store(pool: pool)
+        let entities = try await StoreFixture(pool: pool).entities(2)
+        let (mine, theirs) = (entities[0].entityID ?? 0, entities[1].entityID ?? 0)
+        for index in 0..<7 {
+            try await store.transaction {
+                try await $0.notifications.notify(
+                    entityID: index % 2 == 0 ? mine : theirs, kind: "order_approved", packageID: nil, orderID: index,
+                    revision: 1, comment: nil, eventKey: "e\(index)")
+            }
+        }
+        var cursor = 0
+        var pages: [[Int]] = []
+        while true {
+            let page = try await store.transaction {
+                try await $0.notificationFeed.rows(entityID: mine, after: cursor, limit: 3)
+            }
+            if page.isEmpty { break }
+            #expect(page.allSatisfy { $0.entityID == mine })
+            pages.append(page.compactMap(\.orderID))
+            cursor = page.last?.cursor ?? cursor
+        }
+        #expect(pages == [[0, 2, 4], [6]])
+
+        try await store.transaction { try await $0.notificationFeed.acknowledge(entityID: mine, cursor: cursor) }
+        try await store.transaction { try await $0.notificationFeed.acknowledge(entityID: mine, cursor: 1) }
+        let acknowledged = try await pool.withConnection {
+            try await $0.query("SELECT cursor FROM local.notification_acks WHERE entity_id = \(mine)")[0].decode(Int.self, "cursor")
+        }
+        #expect(acknowledged == cursor)
+        await #expect(throws: StoreError.self) {
+            try await store.transaction { try await $0.notificationFeed.acknowledge(entityID: mine, cursor: cursor + 1000) }
+        }
+    }
+
+    @Test func pruningKeepsUnacknowledgedRowsUntilTheyExpire() async throws {
+        let database = try await TestCluster.shared.makeDatabase()
+        let pool = database.makePool()
+        defer { pool.close() }
+        let store = Store(pool: pool)
+        let entity = try #require(try await StoreFixture(pool: pool).entities(1).first?.entityID)
+        for index in 0..<4 {
+            try await store.transaction {
+                try await $0.notifications.notify(
+                    entityID: entity, kind: "order_approved", packageID: nil, orderID: index, revision: 1, comment: nil,
+                    eventKey: "p\(index)")
+            }
+        }
+        let cursors = try await reader(pool, entityID: entity, after: 0)
+        // Two rows read and acknowledged, all four ten days old, one of them a hundred days old.
+        try await store.transaction { try await $0.notificationFeed.acknowledge(entityID: entity, cursor: cursors[1]) }
+        try await pool.withConnection { connection in
+            try await connection.query("UPDATE local.notifications SET created_at = now() - interval '10 days'")
+            try await connection.query(
+                "UPDATE local.notifications SET created_at = now() - interval '100 days' WHERE cursor = \(cursors[3])")
+        }
+        let pruned = try await store.transaction {
+            try await $0.notificationFeed.prune(retention: .seconds(7 * 86_400), expiry: .seconds(90 * 86_400))
+        }
+        #expect(pruned == 3)
+        // The unacknowledged row that has not expired stays.
+        #expect(try await reader(pool, entityID: entity, after: 0) == [cursors[2]])
+    }
+}
