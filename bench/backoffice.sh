@@ -5,7 +5,7 @@
 # (bench/measure.py), prints the EXPLAIN (ANALYZE, BUFFERS) plans of the SQL the
 # server runs for them, then stops the daemon and deletes the cluster.
 #
-#   bash bench/backoffice.sh      # full size: about 1 min, plus the build, on 2 cores
+#   bash bench/backoffice.sh      # full size: 1 to 1.5 min, plus the build, on 2 cores
 #   BENCH_ENTITIES=200 BENCH_PACKAGES=5000 BENCH_ORDERS=20000 bash bench/backoffice.sh  # small
 #
 # See bench/README.md for the settings and the figures.

@@ -22,6 +22,7 @@ AUDIENCE=${BENCH_AUDIENCE:-list}    # list: 10,000 codes; all: audience_all
 POLL_MS=${BENCH_POLL_MS:-5}         # GET /v1/jobs/{id} spacing
 WORKERS=${BENCH_WORKERS:-2}         # the daemon's job workers
 PROFILE=${BENCH_PROFILE:-1}         # 1: a last, unmeasured round with EXPLAIN and the server's statement log
+SETUP_SQL=${BENCH_SETUP_SQL:-}      # SQL run once before seeding (e.g. to try an index)
 positive ENTITIES ORDERS PROCESSES RUNS WORKERS
 [[ $OTHER_ORDERS =~ ^[0-9]+$ ]] || die "BENCH_OTHER_ORDERS must be a whole number"
 [[ $AUDIENCE == list || $AUDIENCE == all ]] || die "BENCH_AUDIENCE must be list or all"
@@ -34,6 +35,11 @@ TOKEN=$(cd "$ROOT" && "$BIN" token create --central bench --data-dir "$DIR")
 [[ -n $TOKEN ]] || die "token create printed nothing"
 machine_facts
 echo "daemon: serve --workers $WORKERS (default pool size, default poll interval)"
+
+if [[ -n $SETUP_SQL ]]; then
+    say "BENCH_SETUP_SQL: $SETUP_SQL"
+    psql_run -c "$SETUP_SQL"
+fi
 
 say "cancel benchmark: 2 x $RUNS rounds"
 "$PY" "$BENCH/cancel_bench.py" --port "$PORT" --token "$TOKEN" --conninfo "$CONNINFO" \

@@ -66,25 +66,34 @@ CONNINFO="host=$DIR/run port=5432 user=postgres dbname=campaignd"
 SERVE_PID=""
 EXTRA_PIDS=()
 
-stop_pid() { # PID: SIGTERM, wait up to 60 s, then SIGKILL
-    local pid=$1
+# stop_pid PID [GRACE]: SIGTERM, wait up to GRACE seconds (default 90), then SIGKILL.
+# Sets STOP_SECONDS (how long it took) and STOP_KILLED (1 when SIGKILL was needed).
+stop_pid() {
+    local pid=$1 grace=${2:-90} start=$SECONDS
+    STOP_SECONDS=0 STOP_KILLED=0
     [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
     kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    for _ in $(seq 1 $(( grace * 10 ))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     if kill -0 "$pid" 2>/dev/null; then
-        echo "$NAME: process $pid ignored SIGTERM for 60 s; killing it" >&2
         kill -KILL "$pid" 2>/dev/null || true
+        STOP_KILLED=1
     fi
     wait "$pid" 2>/dev/null || true
+    STOP_SECONDS=$(( SECONDS - start ))
 }
 
 cleanup() {
     local status=$?
     trap - EXIT INT TERM
     local pid
-    for pid in "${EXTRA_PIDS[@]}"; do stop_pid "$pid"; done
+    for pid in "${EXTRA_PIDS[@]}"; do stop_pid "$pid" 5; done
     # The serve process started the cluster: it stops it when it stops, so it goes last.
-    stop_pid "$SERVE_PID"
+    # (Up to 60 s: the Upkeep service sleeps through graceful shutdown; see bench/JOBS.md.)
+    if [[ -n $SERVE_PID ]] && kill -0 "$SERVE_PID" 2>/dev/null; then
+        echo "stopping the daemon (SIGTERM)"
+        stop_pid "$SERVE_PID" 90
+        echo "the daemon stopped ${STOP_SECONDS} s after SIGTERM$( (( STOP_KILLED )) && echo ' (killed after 90 s)')"
+    fi
     # Should the daemon have died without stopping its cluster, stop the cluster here.
     if [[ -f $DIR/pgdata/postmaster.pid ]]; then
         local pgbin=${CAMPAIGND_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}

@@ -20,14 +20,17 @@ public struct EmbeddedCluster: Sendable {
     public let serverUser: String?
     /// Port number naming the socket file (no TCP port is opened).
     public let port: Int
+    /// `max_connections` of the server.
+    public let maxConnections: Int
     /// The superuser `initdb` creates.
     public static let superuser = "postgres"
 
-    public init(directory: String, durable: Bool = true, port: Int = 5432) throws {
+    public init(directory: String, durable: Bool = true, port: Int = 5432, maxConnections: Int = 200) throws {
         let absolute = URL(fileURLWithPath: directory).standardizedFileURL.path
         self.directory = absolute
         self.durable = durable
         self.port = port
+        self.maxConnections = maxConnections
         self.binaries = try PostgresBinaries.locate()
         self.serverUser = getuid() == 0 ? "postgres" : nil
     }
@@ -55,12 +58,12 @@ public struct EmbeddedCluster: Sendable {
     /// - Returns: true when this call started the server (so the caller should stop it).
     @discardableResult
     public func start(logger: Logger) async throws -> Bool {
-        try await NIOThreadPool.singleton.runIfActive { try startBlocking(logger: logger) }
+        try await BlockingThreads.pool.runIfActive { try startBlocking(logger: logger) }
     }
 
     /// Stops the server (`fast`: ends sessions cleanly; `immediate`: for throwaway clusters).
     public func stop(immediate: Bool = false) async throws {
-        try await NIOThreadPool.singleton.runIfActive { try stopBlocking(immediate: immediate) }
+        try await BlockingThreads.pool.runIfActive { try stopBlocking(immediate: immediate) }
     }
 
     /// Creates `name` unless it exists (connecting to the `postgres` database).
@@ -158,7 +161,7 @@ public struct EmbeddedCluster: Sendable {
             "unix_socket_directories = '\(socketDirectory)'",
             "unix_socket_permissions = 0700",
             "port = \(port)",
-            "max_connections = 200",
+            "max_connections = \(maxConnections)",
         ]
         if !durable {
             settings += ["fsync = off", "synchronous_commit = off", "full_page_writes = off"]

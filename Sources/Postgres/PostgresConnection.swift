@@ -29,7 +29,7 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Opens a connection; the blocking connect runs on `threadPool`.
     public static func connect(
         _ configuration: PostgresConfiguration,
-        threadPool: NIOThreadPool = .singleton,
+        threadPool: NIOThreadPool = BlockingThreads.pool,
         logger: Logger
     ) async throws -> PostgresConnection {
         try await threadPool.runIfActive {

@@ -120,7 +120,7 @@ private final class ListenLoop: @unchecked Sendable {
     /// Connects, listens, and delivers until the connection breaks (throws) or `stop()`.
     private func listenOnce() throws {
         let connection = try PostgresConnection.connectBlocking(
-            configuration, threadPool: .singleton, logger: logger)
+            configuration, threadPool: BlockingThreads.pool, logger: logger)
         defer { connection.close() }
         try connection.withListenHandle { handle in
             for channel in channels {

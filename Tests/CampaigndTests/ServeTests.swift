@@ -7,7 +7,7 @@ import Testing
 @Suite struct ServeTests {
     @Test(.database) func healthAndReadinessOnAMigratedDatabase() async throws {
         let database = try TestDatabase.get()
-        let daemon = try DaemonProcess.start(["serve", "--port", "0", "--database-url", database.connectionString])
+        let daemon = try await DaemonProcess.start(["serve", "--port", "0", "--database-url", database.connectionString])
         let client = HTTPTestClient(port: try await daemon.waitForPort())
         let health = try await client.get("/healthz")
         #expect(health.status == 200)
@@ -20,7 +20,7 @@ import Testing
 
     @Test(.emptyDatabase) func notReadyUntilMigrated() async throws {
         let database = try TestDatabase.get()
-        let daemon = try DaemonProcess.start(["serve", "--port", "0", "--database-url", database.connectionString])
+        let daemon = try await DaemonProcess.start(["serve", "--port", "0", "--database-url", database.connectionString])
         let client = HTTPTestClient(port: try await daemon.waitForPort())
         #expect(try await client.get("/healthz").status == 200)
         let unready = try await client.get("/readyz")
@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test func unreachableDatabaseAnswers503AndTheDaemonKeepsRunning() async throws {
-        let daemon = try DaemonProcess.start([
+        let daemon = try await DaemonProcess.start([
             "serve", "--port", "0", "--database-url", "host=127.0.0.1 port=1 connect_timeout=1",
         ])
         let client = HTTPTestClient(port: try await daemon.waitForPort())
@@ -50,7 +50,7 @@ import Testing
     @Test func embeddedClusterIsCreatedMigratedServedAndStopped() async throws {
         let dataDirectory = "/tmp/cde-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
-        let daemon = try DaemonProcess.start(["serve", "--port", "0", "--data-dir", dataDirectory])
+        let daemon = try await DaemonProcess.start(["serve", "--port", "0", "--data-dir", dataDirectory])
         let client = HTTPTestClient(port: try await daemon.waitForPort())
         #expect(try await client.get("/readyz").status == 200, "\(daemon.log)")
         #expect(try await daemon.stop() == 0)
@@ -59,7 +59,7 @@ import Testing
         #expect(daemon.log.contains("embedded PostgreSQL stopped"))
 
         // The next start reuses the cluster: nothing to create or migrate.
-        let again = try DaemonProcess.start(["serve", "--port", "0", "--data-dir", dataDirectory])
+        let again = try await DaemonProcess.start(["serve", "--port", "0", "--data-dir", dataDirectory])
         let secondClient = HTTPTestClient(port: try await again.waitForPort())
         #expect(try await secondClient.get("/readyz").status == 200)
         #expect(!again.log.contains("creating embedded PostgreSQL cluster"))

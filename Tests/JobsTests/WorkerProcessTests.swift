@@ -35,7 +35,7 @@ import Testing
         }
 
         // The first worker applies every effect, then pauses before committing: kill it there.
-        let doomed = try DaemonProcess.start(
+        let doomed = try await DaemonProcess.start(
             workerArguments(database.connectionString),
             environment: DaemonProcess.environment(["CAMPAIGND_FAILPOINTS": "job.before_commit=pause:60"]))
         try await waitFor("the fan-out to be done and waiting to commit") {
@@ -58,7 +58,7 @@ import Testing
         #expect(try await fixture.store.transaction { try await $0.packages.require(package.id) }.status == .published)
 
         // A new worker takes the job once its lease has expired, and applies it once.
-        let survivor = try DaemonProcess.start(workerArguments(database.connectionString))
+        let survivor = try await DaemonProcess.start(workerArguments(database.connectionString))
         try await waitFor("the job to succeed") {
             try await fixture.store.transaction { try await $0.jobs.require(job.id) }.status == "succeeded"
         }
@@ -74,8 +74,8 @@ import Testing
         let database = try await TestCluster.shared.makeDatabase()
         let pool = database.makePool()
         defer { pool.close() }
-        let first = try DaemonProcess.start(workerArguments(database.connectionString, lease: "30"))
-        let second = try DaemonProcess.start(workerArguments(database.connectionString, lease: "30"))
+        let first = try await DaemonProcess.start(workerArguments(database.connectionString, lease: "30"))
+        let second = try await DaemonProcess.start(workerArguments(database.connectionString, lease: "30"))
         try await pool.withConnection {
             try await $0.query(
                 "INSERT INTO central.jobs (kind, created_by) SELECT 'noop', 'test' FROM generate_series(1, 400)")
@@ -105,7 +105,7 @@ import Testing
             #expect(migrate.status == 0)
             let pool = PostgresPool(configuration: try PostgresConfiguration(url), logger: TestCluster.logger)
             defer { pool.close() }
-            let worker = try DaemonProcess.start(workerArguments(url))
+            let worker = try await DaemonProcess.start(workerArguments(url))
             // Jobs due in a moment, so they are still queued while the server restarts.
             try await pool.withConnection {
                 try await $0.query(

@@ -17,7 +17,7 @@ public final class APIHarness: Sendable {
     /// Starts the daemon (the test ends it: ``DaemonProcess`` kills it when released).
     public static func start(_ extraArguments: [String] = []) async throws -> APIHarness {
         let database = try await TestCluster.shared.makeDatabase()
-        let daemon = try DaemonProcess.start(
+        let daemon = try await DaemonProcess.start(
             ["serve", "--port", "0", "--database-url", database.serviceConnectionString, "--pool-size", "4"]
                 + extraArguments)
         let port = try await daemon.waitForPort()

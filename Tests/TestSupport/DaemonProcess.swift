@@ -9,6 +9,10 @@ public final class DaemonProcess: Sendable {
     public let logPath: String
     private let reaped = Mutex(false)
 
+    /// Daemons running at once across the test process: more would only fight over two
+    /// cores and the server's connections.
+    static let slots = TestSemaphore(8)
+
     /// The built `campaignd` beside the test binary.
     public static var executable: String {
         let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
@@ -40,7 +44,7 @@ public final class DaemonProcess: Sendable {
         }
         // stdout and stderr are kept apart with a shell redirection of stderr.
         let script = "exec \"$0\" \"$@\" 2>\(base).err"
-        let status = try await NIOThreadPool.singleton.runIfActive {
+        let status = try await TestThreads.pool.runIfActive {
             try ChildProcess.wait(
                 try ChildProcess.spawn(
                     "/bin/sh", ["-c", script, executable] + arguments, output: base + ".out", environment: environment))
@@ -50,13 +54,24 @@ public final class DaemonProcess: Sendable {
         return (status, stdout, stderr)
     }
 
-    /// Starts `campaignd arguments…` in the background.
-    public static func start(_ arguments: [String], environment: [String: String] = environment()) throws
+    /// Starts `campaignd arguments…` in the background, once one of the daemon slots is free.
+    public static func start(_ arguments: [String], environment: [String: String] = environment()) async throws
         -> DaemonProcess
     {
+        await slots.acquire()
         let logPath = "/tmp/cdp-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).log"
-        let pid = try ChildProcess.spawn(executable, arguments, output: logPath, environment: environment)
-        return DaemonProcess(pid: pid, logPath: logPath)
+        do {
+            let pid = try ChildProcess.spawn(executable, arguments, output: logPath, environment: environment)
+            // Should this test process die first, a watchdog kills the daemon.
+            try ChildProcess.run(
+                "/bin/sh",
+                ["-c", "while kill -0 \(getpid()) 2>/dev/null && kill -0 \(pid) 2>/dev/null; do sleep 0.5; done; kill -9 \(pid) 2>/dev/null"],
+                detached: true)
+            return DaemonProcess(pid: pid, logPath: logPath)
+        } catch {
+            slots.release()
+            throw error
+        }
     }
 
     public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
@@ -80,8 +95,12 @@ public final class DaemonProcess: Sendable {
     public func stop(signal: Int32 = SIGTERM) async throws -> Int32 {
         kill(pid, signal)
         let pid = pid
-        let status = try await NIOThreadPool.singleton.runIfActive { try ChildProcess.wait(pid) }
-        reaped.withLock { $0 = true }
+        let status = try await TestThreads.pool.runIfActive { try ChildProcess.wait(pid) }
+        let first = reaped.withLock { reaped in
+            defer { reaped = true }
+            return !reaped
+        }
+        if first { Self.slots.release() }
         return status
     }
 
@@ -90,6 +109,7 @@ public final class DaemonProcess: Sendable {
         if !reaped.withLock({ $0 }) {
             kill(pid, SIGKILL)
             _ = try? ChildProcess.wait(pid)
+            Self.slots.release()
         }
         try? FileManager.default.removeItem(atPath: logPath)
     }

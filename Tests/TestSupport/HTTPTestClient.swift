@@ -53,7 +53,7 @@ public struct HTTPTestClient: Sendable {
         if let body { request += body }
         let port = port
         let bytes = request
-        let raw = try await NIOThreadPool.singleton.runIfActive { try Self.exchange(bytes, port: port) }
+        let raw = try await TestThreads.pool.runIfActive { try Self.exchange(bytes, port: port) }
         return try Self.parse(raw)
     }
 

@@ -59,7 +59,8 @@ public actor TestCluster {
         if let url = ProcessInfo.processInfo.environment["CAMPAIGND_TEST_DATABASE_URL"], !url.isEmpty {
             admin = try PostgresConfiguration(url)
         } else {
-            let cluster = try EmbeddedCluster(directory: "/tmp/cdt-\(prefix)", durable: false)
+            // Many suites run at once, several of them with daemons of their own.
+            let cluster = try EmbeddedCluster(directory: "/tmp/cdt-\(prefix)", durable: false, maxConnections: 500)
             try await cluster.start(logger: logger)
             try startWatchdog(for: cluster)
             admin = try PostgresConfiguration(cluster.connectionString(database: "postgres"))
@@ -114,7 +115,7 @@ public struct TestDatabase: Sendable {
     @TaskLocal public static var current: TestDatabase?
 
     public func connect() async throws -> PostgresConnection {
-        try await PostgresConnection.connect(configuration, logger: TestCluster.logger)
+        try await PostgresConnection.connect(configuration, threadPool: TestThreads.pool, logger: TestCluster.logger)
     }
 
     public func makePool(_ options: PostgresPoolOptions = PostgresPoolOptions()) -> PostgresPool {
