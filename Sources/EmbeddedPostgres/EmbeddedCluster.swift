@@ -49,9 +49,9 @@ public struct EmbeddedCluster: Sendable {
         return "/tmp/campaignd-" + String(hash, radix: 36)
     }
 
-    /// A libpq connection string for `database` on this cluster.
-    public func connectionString(database: String) -> String {
-        "host='\(socketDirectory)' port=\(port) user=\(Self.superuser) dbname='\(database)'"
+    /// A libpq connection string for `database` on this cluster, as `user` (the superuser by default).
+    public func connectionString(database: String, user: String = superuser) -> String {
+        "host='\(socketDirectory)' port=\(port) user='\(user)' dbname='\(database)'"
     }
 
     /// Creates the cluster if needed and starts it unless it already runs.

@@ -38,13 +38,16 @@ public struct Upkeep: Service {
     }
 
     public func run() async throws {
-        while !Task.isShuttingDownGracefully {
-            do {
-                try await runOnce()
-            } catch {
-                logger.warning("upkeep failed; will retry", metadata: ["error": "\(error)"])
+        // Cancelled, rather than left to finish its sleep, when the daemon shuts down.
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await runOnce()
+                } catch {
+                    logger.warning("upkeep failed; will retry", metadata: ["error": "\(error)"])
+                }
+                try await Task.sleep(for: options.interval)
             }
-            try? await Task.sleep(for: options.interval)
         }
     }
 
@@ -52,12 +55,12 @@ public struct Upkeep: Service {
     public func runOnce() async throws {
         var jobs = 0
         var notifications = 0
-        while !Task.isShuttingDownGracefully {
+        while !Task.isCancelled {
             let deleted = try await store.transaction { try await $0.jobs.prune(retention: options.jobs, batch: 1000) }
             jobs += deleted
             if deleted < 1000 { break }
         }
-        while !Task.isShuttingDownGracefully {
+        while !Task.isCancelled {
             let deleted = try await store.transaction {
                 try await $0.notificationFeed.prune(
                     retention: options.acknowledgedNotifications, expiry: options.notificationExpiry, batch: 5000)

@@ -7,8 +7,13 @@ import Postgres
 /// if needed and stopped again by ``close()`` when this command started it).
 struct DatabaseSession {
     static let embeddedDatabaseName = "campaignd"
+    static let embeddedServiceRole = "campaignd_app"
 
+    /// For administration: migrations, tokens, SQL roles (the superuser of an embedded cluster).
     let configuration: PostgresConfiguration
+    /// For serving: on an embedded cluster, a login role that is no superuser (a member of
+    /// `campaignd_service`), so that row level security applies to the daemon as well.
+    let serviceConfiguration: PostgresConfiguration
     let cluster: EmbeddedCluster?
     let startedCluster: Bool
     let logger: Logger
@@ -21,20 +26,26 @@ struct DatabaseSession {
         if let url = options.setting(options.databaseURL, "CAMPAIGND_DATABASE_URL") {
             let configuration = try PostgresConfiguration(url)
             logger.info("using the configured database", metadata: ["database": "\(configuration)"])
-            return DatabaseSession(configuration: configuration, cluster: nil, startedCluster: false, logger: logger)
+            return DatabaseSession(
+                configuration: configuration, serviceConfiguration: configuration, cluster: nil, startedCluster: false,
+                logger: logger)
         }
         let variables = PostgresConfiguration.libpqVariablesSet(in: options.environment)
         if !variables.isEmpty {
             let configuration = try PostgresConfiguration("")
             logger.info(
                 "using libpq's environment", metadata: ["variables": "\(variables.joined(separator: ","))"])
-            return DatabaseSession(configuration: configuration, cluster: nil, startedCluster: false, logger: logger)
+            return DatabaseSession(
+                configuration: configuration, serviceConfiguration: configuration, cluster: nil, startedCluster: false,
+                logger: logger)
         }
         let directory = options.setting(options.dataDirectory, "CAMPAIGND_DATA_DIR", default: "./.campaignd") ?? "./.campaignd"
         let cluster = try EmbeddedCluster(directory: directory)
         let started = try await cluster.start(logger: logger)
         let session = DatabaseSession(
             configuration: try PostgresConfiguration(cluster.connectionString(database: embeddedDatabaseName)),
+            serviceConfiguration: try PostgresConfiguration(
+                cluster.connectionString(database: embeddedDatabaseName, user: embeddedServiceRole)),
             cluster: cluster, startedCluster: started, logger: logger)
         do {
             try await cluster.createDatabase(embeddedDatabaseName, logger: logger)
@@ -42,12 +53,22 @@ struct DatabaseSession {
                 let applied = try await Migrator(files: files, configuration: session.configuration, logger: logger)
                     .migrate { logger.info("\($0)") }
                 if !applied.isEmpty { logger.info("embedded database migrated", metadata: ["files": "\(applied.count)"]) }
+                try await session.ensureServiceRole()
             }
         } catch {
             await session.close()
             throw error
         }
         return session
+    }
+
+    /// Creates the embedded cluster's service login role once the migrations made its group.
+    func ensureServiceRole() async throws {
+        let connection = try await PostgresConnection.connect(configuration, logger: logger)
+        defer { connection.close() }
+        let exists = try await connection.query("SELECT 1 FROM pg_roles WHERE rolname = \(Self.embeddedServiceRole)")
+        guard exists.isEmpty else { return }
+        try await connection.query("CREATE ROLE \(identifier: Self.embeddedServiceRole) LOGIN IN ROLE campaignd_service")
     }
 
     /// Stops the embedded cluster if this process started it.

@@ -38,7 +38,7 @@ struct Serve: AsyncParsableCommand {
         let database = try await DatabaseSession.open(global, files: files, logger: logger)
         try await database.run {
             let pool = PostgresPool(
-                configuration: database.configuration,
+                configuration: database.serviceConfiguration,
                 options: PostgresPoolOptions(minimumConnections: 1, maximumConnections: poolSize + jobOptions.workers),
                 logger: logger)
             let hub = NotificationHub(store: Store(pool: pool), logger: logger)

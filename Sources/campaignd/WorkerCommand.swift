@@ -19,7 +19,7 @@ struct Worker: AsyncParsableCommand {
         let database = try await DatabaseSession.open(global, files: try global.loadMigrations(), logger: logger)
         try await database.run {
             let pool = PostgresPool(
-                configuration: database.configuration,
+                configuration: database.serviceConfiguration,
                 options: PostgresPoolOptions(minimumConnections: 1, maximumConnections: options.workers * 2 + 2),
                 logger: logger)
             let group = ServiceGroup(

@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# Notifications benchmark (not a test): long-poll delivery latency with 1,000 waiting
+# clients, the daemon's memory and database connections while they wait, and the
+# throughput of empty polls over HTTP next to pgbench running the same SQL.
+#
+# Builds the release daemon, makes a private embedded cluster under /tmp (with
+# track_commit_timestamp = on, so that a notification's commit time can be read),
+# starts `campaignd serve` on it, seeds entities and one local token each, runs
+# bench/longpoll.py, then stops the daemon (which stops the cluster) and deletes the folder.
+#
+#   bash bench/notifications.sh
+#   BENCH_ROUNDS=3 BENCH_HTTP_CLIENTS="10 50" bash bench/notifications.sh
+#
+# See bench/NOTIFICATIONS.md for the settings and the figures.
+set -euo pipefail
+
+ENTITIES=${BENCH_ENTITIES:-1000}          # local entities, one token each
+CLIENTS=${BENCH_CLIENTS:-$ENTITIES}       # long-polling clients (one per entity)
+ROUNDS=${BENCH_ROUNDS:-5}                 # measured publish rounds
+WARMUP_ROUNDS=${BENCH_WARMUP_ROUNDS:-1}   # unmeasured rounds before them
+WAIT=${BENCH_WAIT:-30}                    # wait= of the long polls, seconds
+SETTLE=${BENCH_SETTLE:-3}                 # seconds every client has waited before a publish
+HTTP_CLIENTS=${BENCH_HTTP_CLIENTS:-10}    # concurrent clients of the throughput test (a list: "10 50")
+DURATION=${BENCH_SECONDS:-10}             # seconds of each throughput measurement
+POOL_SIZE=${BENCH_POOL_SIZE:-10}          # the daemon's --pool-size (its default is 10)
+PERF=${BENCH_PERF:-0}                     # 1: perf record the daemon during the first HTTP throughput test
+SKIP_BUILD=${BENCH_SKIP_BUILD:-0}         # 1: use the .build/release/campaignd already there
+KEEP=${BENCH_KEEP:-0}                     # 1: keep the folder (the daemon and cluster are stopped all the same)
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BIN="$ROOT/.build/release/campaignd"
+BENCH="$ROOT/bench"
+T0=$(date +%s)
+
+say() { printf '\n== %s (t+%ss)\n' "$*" "$(( $(date +%s) - T0 ))"; }
+die() { echo "notifications.sh: $*" >&2; exit 1; }
+load() { echo "load average $(cut -d' ' -f1-3 /proc/loadavg)"; }
+
+for n in ENTITIES CLIENTS ROUNDS WAIT SETTLE DURATION POOL_SIZE; do
+    [[ ${!n} =~ ^[0-9]+$ && ${!n} -gt 0 ]] || die "BENCH_$n must be a positive whole number (got '${!n}')"
+done
+[[ $WARMUP_ROUNDS =~ ^[0-9]+$ ]] || die "BENCH_WARMUP_ROUNDS must be a whole number"
+for n in $HTTP_CLIENTS; do [[ $n =~ ^[0-9]+$ && $n -gt 0 ]] || die "BENCH_HTTP_CLIENTS: '$n' is not a positive number"; done
+(( CLIENTS <= ENTITIES )) || die "BENCH_CLIENTS must be <= BENCH_ENTITIES (one client per entity)"
+(( WAIT <= 60 )) || die "BENCH_WAIT must be <= 60 (the API's limit)"
+for tool in psql pgbench python3; do command -v $tool >/dev/null || die "$tool is needed"; done
+(( $(ulimit -n) > CLIENTS + 100 )) || ulimit -n $(( CLIENTS + 1000 )) 2>/dev/null \
+    || die "ulimit -n is $(ulimit -n): too low for $CLIENTS connections"
+
+# --- build ------------------------------------------------------------------------------
+if [[ $SKIP_BUILD != 1 ]]; then
+    say "swift build -c release --product campaignd"
+    (cd "$ROOT" && swift build -c release --product campaignd 2>&1 | tail -n 3)
+fi
+[[ -x $BIN ]] || die "$BIN is missing (build it, or unset BENCH_SKIP_BUILD)"
+
+# --- private cluster and daemon -----------------------------------------------------------
+DIR=$(mktemp -d /tmp/campaignd-notifications.XXXXXX)
+LOG="$DIR/campaignd.log"
+OUT="$DIR/results"
+mkdir -p "$OUT"
+DAEMON_PID=""
+PERF_PID=""
+PGBIN=${CAMPAIGND_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
+as_postgres() { if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+cleanup() {
+    local status=$?
+    trap - EXIT INT TERM
+    if [[ -n $PERF_PID ]] && kill -0 "$PERF_PID" 2>/dev/null; then kill -INT "$PERF_PID" 2>/dev/null || true; fi
+    if [[ -n $DAEMON_PID ]] && kill -0 "$DAEMON_PID" 2>/dev/null; then
+        local start=$SECONDS
+        kill -TERM "$DAEMON_PID" 2>/dev/null || true
+        for _ in $(seq 1 900); do kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.1; done
+        if kill -0 "$DAEMON_PID" 2>/dev/null; then
+            echo "notifications.sh: the daemon ignored SIGTERM for 90 s; killing it" >&2
+            kill -KILL "$DAEMON_PID" 2>/dev/null || true
+        fi
+        wait "$DAEMON_PID" 2>/dev/null || true
+        echo "the daemon stopped $(( SECONDS - start )) s after SIGTERM"
+    fi
+    # Should the daemon have died without stopping its cluster, stop the cluster here.
+    if [[ -f $DIR/pgdata/postmaster.pid ]]; then
+        as_postgres "$PGBIN/pg_ctl" stop -D "$DIR/pgdata" -m immediate >/dev/null 2>&1 || true
+    fi
+    if (( status != 0 )) && [[ -f $LOG ]]; then
+        echo "--- last lines of the daemon's log ($LOG)" >&2
+        tail -n 20 "$LOG" >&2 || true
+    fi
+    if [[ $KEEP == 1 ]]; then echo "kept $DIR (BENCH_KEEP=1)"; else rm -rf "$DIR"; fi
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# The cluster is created and migrated first (`migrate` starts it and stops it again), so
+# that track_commit_timestamp, which needs a server start, is on when `serve` starts it.
+say "campaignd migrate --data-dir $DIR (creates the cluster); track_commit_timestamp = on"
+(cd "$ROOT" && "$BIN" migrate --data-dir "$DIR" >"$DIR/migrate.log" 2>&1) || { cat "$DIR/migrate.log" >&2; die "migrate failed"; }
+echo "track_commit_timestamp = on    # bench/notifications.sh: commit times of notifications" \
+    | as_postgres tee -a "$DIR/pgdata/postgresql.auto.conf" >/dev/null
+
+say "campaignd serve --data-dir $DIR --port 0 --pool-size $POOL_SIZE"
+(cd "$ROOT" && exec "$BIN" serve --data-dir "$DIR" --port 0 --pool-size "$POOL_SIZE" 2>"$LOG" >/dev/null) &
+DAEMON_PID=$!
+PORT=""
+for _ in $(seq 1 240); do
+    kill -0 "$DAEMON_PID" 2>/dev/null || die "the daemon exited before listening"
+    # "... notice campaignd: address=[IPv4]127.0.0.1/127.0.0.1:PORT [campaignd] listening"
+    PORT=$(sed -nE '/listening/s/.*address=[^ ]*:([0-9]+)( .*)?$/\1/p' "$LOG" 2>/dev/null | head -n 1)
+    [[ -n $PORT ]] && break
+    sleep 0.5
+done
+[[ -n $PORT ]] || die "the daemon did not log 'listening ... address=...:PORT' within 120 s"
+CONNINFO="host=$DIR/run port=5432 user=postgres dbname=campaignd"
+# The daemon's own role on the embedded cluster (no superuser: row level security applies).
+SERVICE_CONNINFO="host=$DIR/run port=5432 user=campaignd_app dbname=campaignd"
+psql_run() { psql "$CONNINFO" -X -q -v ON_ERROR_STOP=1 "$@"; }
+psql_value() { psql "$CONNINFO" -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"; }
+POSTMASTER_PID_FILE="$DIR/pgdata/postmaster.pid"
+echo "daemon pid $DAEMON_PID listening on 127.0.0.1:$PORT; database: psql \"$CONNINFO\""
+echo "machine: $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB, $(uname -sr); $(load)"
+echo "postgres: $(psql_value 'SHOW server_version'); track_commit_timestamp=$(psql_value 'SHOW track_commit_timestamp'), fsync=$(psql_value 'SHOW fsync'), shared_buffers=$(psql_value 'SHOW shared_buffers'), max_connections=$(psql_value 'SHOW max_connections')"
+echo "daemon runs as: $(psql_value "SELECT string_agg(DISTINCT usename, ',') FROM pg_stat_activity WHERE datname = 'campaignd' AND pid <> pg_backend_pid()")"
+[[ $(psql_value 'SHOW track_commit_timestamp') == on ]] || die "track_commit_timestamp is not on"
+
+CENTRAL_TOKEN=$(cd "$ROOT" && "$BIN" token create --central bench --data-dir "$DIR")
+[[ -n $CENTRAL_TOKEN ]] || die "token create printed nothing"
+export BENCH_CENTRAL_TOKEN=$CENTRAL_TOKEN
+
+# --- seed ---------------------------------------------------------------------------------
+say "seeding $ENTITIES entities and one local token each"
+psql_run -v entities="$ENTITIES" <<'SQL'
+INSERT INTO central.entities (code, label, created_by)
+SELECT 'E' || lpad(i::text, greatest(5, length(i::text)), '0'), 'Entity ' || i, 'bench'
+FROM generate_series(1, :entities) AS i;
+SQL
+read -r FIRST_ID LAST_ID COUNT <<<"$(psql_value "SELECT min(id), max(id), count(*) FROM central.entities" | tr '|' ' ')"
+(( LAST_ID - FIRST_ID + 1 == COUNT && COUNT == ENTITIES )) || die "entity ids are not contiguous: seed into a fresh cluster"
+# Tokens made here: cdt_ + 16-digit lookup (10^15 + i: decimal digits are hex digits, and
+# pgbench can compute it) + 64 random hex digits; only their SHA-256 is stored.
+python3 "$BENCH/longpoll.py" tokens --count "$ENTITIES" --first-id "$FIRST_ID" \
+    --copy-out "$DIR/api_tokens.copy" --tokens-out "$DIR/tokens.tsv"
+psql_run -c "\\copy central.api_tokens (lookup, secret_hash, entity_id, label) FROM '$DIR/api_tokens.copy'"
+rm -f "$DIR/api_tokens.copy"
+psql_run -c "VACUUM ANALYZE"
+echo "entities $FIRST_ID..$LAST_ID; $(psql_value 'SELECT count(*) FROM central.api_tokens WHERE entity_id IS NOT NULL') local tokens"
+
+# --- long poll ----------------------------------------------------------------------------
+say "long poll: $CLIENTS clients, $ROUNDS rounds (+$WARMUP_ROUNDS warm-up), wait=$WAIT; $(load)"
+python3 "$BENCH/longpoll.py" longpoll --port "$PORT" --pid "$DAEMON_PID" --postmaster-pid "$POSTMASTER_PID_FILE" \
+    --tokens "$DIR/tokens.tsv" --conninfo "$CONNINFO" --clients "$CLIENTS" --rounds "$ROUNDS" \
+    --warmup-rounds "$WARMUP_ROUNDS" --wait "$WAIT" --settle "$SETTLE" --json "$OUT/longpoll.json"
+echo "after the long polls: $(load)"
+
+# --- throughput of empty polls --------------------------------------------------------------
+MAX_CURSOR=$(psql_value "SELECT coalesce(max(cursor), 0) FROM local.notifications")
+psql_run -c "VACUUM ANALYZE local.notifications"
+echo "local.notifications: $(psql_value 'SELECT count(*) FROM local.notifications') rows; polls ask after=$MAX_CURSOR"
+
+# The SQL the server runs for GET /v1/notifications?after=MAX (NotificationFeed.rows, limit 50).
+cat >"$DIR/feed.sql" <<'SQL'
+\set i random(1, :entities)
+\set e :first_id + :i - 1
+SELECT cursor, entity_id, kind, package_id, order_id, revision, comment, created_at FROM local.notifications
+WHERE entity_id = :e AND cursor > :after
+ORDER BY cursor LIMIT 50;
+SQL
+# Every statement the server sends for that request, in order: the token lookup
+# (TokenStore.authenticate, on its own pooled connection, outside a transaction), then
+# Store.transaction(for: local principal): BEGIN, set_config, the feed SELECT, COMMIT.
+cat >"$DIR/server.sql" <<'SQL'
+\set i random(1, :entities)
+\set e :first_id + :i - 1
+\set lookup 1000000000000000 + :i
+SELECT t.secret_hash, t.operator_id, o.name AS operator_name, t.entity_id, e.code AS entity_code
+FROM central.api_tokens t
+LEFT JOIN central.operators o ON o.id = t.operator_id
+LEFT JOIN central.entities e ON e.id = t.entity_id
+WHERE t.lookup = :lookup AND t.revoked_at IS NULL;
+BEGIN ISOLATION LEVEL READ COMMITTED;
+SELECT set_config('campaignd.entity_id', :e, true);
+SELECT cursor, entity_id, kind, package_id, order_id, revision, comment, created_at FROM local.notifications
+WHERE entity_id = :e AND cursor > :after
+ORDER BY cursor LIMIT 50;
+COMMIT;
+SQL
+DEFINES=(--define "entities=$ENTITIES" --define "first_id=$FIRST_ID" --define "after=$MAX_CURSOR")
+
+FIRST=1
+for N in $HTTP_CLIENTS; do
+    say "empty polls: $N clients, HTTP then pgbench (feed SELECT, then the server's statements); $(load)"
+    if [[ $PERF == 1 && $FIRST == 1 ]] && command -v perf >/dev/null; then
+        perf record -F 999 -g -p "$DAEMON_PID" -o "$DIR/perf.data" -- sleep $(( DURATION + 1 )) >/dev/null 2>"$DIR/perf.log" &
+        PERF_PID=$!
+    fi
+    python3 "$BENCH/longpoll.py" throughput --port "$PORT" --pid "$DAEMON_PID" --postmaster-pid "$POSTMASTER_PID_FILE" \
+        --tokens "$DIR/tokens.tsv" --clients "$N" --seconds "$DURATION" --after "$MAX_CURSOR" --json "$OUT/http-$N.json"
+    if [[ -n $PERF_PID ]]; then wait "$PERF_PID" || true; PERF_PID=""; fi
+    python3 "$BENCH/longpoll.py" pgbench --script "$DIR/feed.sql" --clients "$N" --seconds "$DURATION" \
+        "${DEFINES[@]}" --postmaster-pid "$POSTMASTER_PID_FILE" --conninfo "$SERVICE_CONNINFO" --json "$OUT/pgbench-feed-$N.json"
+    python3 "$BENCH/longpoll.py" pgbench --script "$DIR/server.sql" --clients "$N" --seconds "$DURATION" \
+        "${DEFINES[@]}" --postmaster-pid "$POSTMASTER_PID_FILE" --conninfo "$SERVICE_CONNINFO" --json "$OUT/pgbench-server-$N.json"
+    FIRST=0
+done
+if [[ $PERF == 1 && -f $DIR/perf.data ]]; then
+    say "perf: the daemon's hottest symbols during the first HTTP test (self time)"
+    perf report -i "$DIR/perf.data" --no-children --sort dso,symbol --stdio >"$DIR/perf.txt" 2>/dev/null || true
+    grep -E '^ +[0-9.]+%' "$DIR/perf.txt" | sed -E 's/ +$//' | cut -c1-160 | head -n 25 || true
+    echo "-- by shared object:"
+    perf report -i "$DIR/perf.data" --no-children --sort dso --stdio 2>/dev/null >"$DIR/perf-dso.txt" || true
+    grep -E '^ +[0-9.]+%' "$DIR/perf-dso.txt" | sed -E 's/ +$//' | head -n 12 || true
+fi
+
+# --- end ------------------------------------------------------------------------------------
+say "summary; $(load)"
+python3 "$BENCH/longpoll.py" summary --longpoll "$OUT/longpoll.json" --dir "$OUT" --clients $HTTP_CLIENTS
+echo "daemon at the end: $(grep -E '^(VmRSS|VmHWM|Threads)' /proc/$DAEMON_PID/status | tr -s ' \t' ' ' | paste -sd ';')"
+echo "daemon log: $(wc -l <"$LOG") lines, $(grep -ciE 'error|warning|critical' "$LOG" || true) with error/warning/critical"
+grep -iE 'error|warning|critical' "$LOG" | cut -c1-300 | sort | uniq -c | sort -rn | head -n 5 || true
+if [[ $KEEP == 1 ]]; then cp "$LOG" "$OUT/"; fi
