@@ -33,6 +33,7 @@ import re
 import resource
 import secrets
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -140,6 +141,14 @@ def read_postmaster_pid(path):
         return int(f.readline().strip())
 
 
+def machine_busy():
+    """CPU seconds the whole machine spent busy (all cores), from /proc/stat."""
+    with open("/proc/stat") as f:
+        values = [int(v) for v in f.readline().split()[1:]]
+    idle = values[3] + values[4]
+    return (sum(values[:8]) - idle) / CLK_TCK
+
+
 def self_cpu():
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
@@ -158,6 +167,7 @@ class CPUMeter:
             postgres_cpu(self.postmaster_pid),
             self_cpu(),
             context_switches(self.daemon_pid) if self.daemon_pid else None,
+            machine_busy(),
         )
 
     def start(self):
@@ -170,8 +180,9 @@ class CPUMeter:
         def diff(i):
             return None if end[i] is None or self.begin[i] is None else end[i] - self.begin[i]
 
+        ours = sum(diff(i) or 0.0 for i in (1, 2, 3))
         return {"wall_s": wall, "daemon_cpu_s": diff(1), "postgres_cpu_s": diff(2), "client_cpu_s": diff(3),
-                "daemon_context_switches": diff(4)}
+                "daemon_context_switches": diff(4), "machine_busy_s": diff(5), "others_cpu_s": diff(5) - ours}
 
 
 def fmt_cpu(cpu, per=None, unit="request"):
@@ -184,6 +195,9 @@ def fmt_cpu(cpu, per=None, unit="request"):
         if per:
             text += f", {1000.0 * value / per:.3f} ms/{unit}"
         parts.append(text)
+    others = cpu.get("others_cpu_s")
+    if others is not None:
+        parts.append(f"everything else on the machine {others:.2f} s ({100.0 * others / cpu['wall_s']:.0f} % of a core)")
     switches = cpu.get("daemon_context_switches")
     if switches is not None and per:
         parts.append(f"daemon context switches {switches / per:.1f}/{unit}")
@@ -194,29 +208,56 @@ def fmt_cpu(cpu, per=None, unit="request"):
 # A minimal HTTP/1.1 keep-alive client on asyncio.Protocol
 
 
-class HTTPConnection(asyncio.Protocol):
-    """One keep-alive connection, one request at a time; answers are timed on arrival."""
+# Linux: SO_TIMESTAMPNS (= SCM_TIMESTAMPNS): the kernel stamps every received segment
+# with the time it reached the socket; recvmsg() returns it (struct timespec).
+SO_TIMESTAMPNS = 35
+TIMESPEC = struct.Struct("@qq")
 
-    def __init__(self):
-        self.transport = None
+
+class HTTPConnection:
+    """One keep-alive connection on a non-blocking socket, one request at a time.
+
+    Answers are timed twice: `arrived`, the kernel's receive timestamp of the segment
+    that completed the answer (independent of how busy this driver is), and `seen`,
+    time.time() when this driver read it."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.loop = asyncio.get_running_loop()
         self.buffer = bytearray()
         self.waiter = None
         self.lost = False
+        self.loop.add_reader(sock.fileno(), self._readable)
 
-    def connection_made(self, transport):
-        self.transport = transport
-        sock = transport.get_extra_info("socket")
-        if sock is not None:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    @classmethod
+    async def open(cls, host, port):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setblocking(False)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        except OSError:
+            pass
+        await asyncio.get_running_loop().sock_connect(sock, (host, port))
+        return cls(sock)
 
-    def connection_lost(self, exc):
-        self.lost = True
-        self.transport = None
-        if self.waiter is not None and not self.waiter.done():
-            self.waiter.set_exception(ConnectionError(f"connection lost: {exc}"))
-
-    def data_received(self, data):
-        arrived = time.time()
+    def _readable(self):
+        try:
+            data, ancillary, _, _ = self.sock.recvmsg(262144, socket.CMSG_SPACE(TIMESPEC.size))
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as error:
+            self._lost(error)
+            return
+        seen = time.time()
+        if not data:
+            self._lost(None)
+            return
+        arrived = seen
+        for level, kind, payload in ancillary:
+            if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(payload) >= TIMESPEC.size:
+                seconds, nanoseconds = TIMESPEC.unpack_from(payload)
+                arrived = seconds + nanoseconds / 1e9
         self.buffer += data
         if self.waiter is None:
             return
@@ -224,7 +265,13 @@ class HTTPConnection(asyncio.Protocol):
         if parsed is not None:
             waiter, self.waiter = self.waiter, None
             if not waiter.done():
-                waiter.set_result(parsed + (arrived,))
+                waiter.set_result(parsed + (arrived, seen))
+
+    def _lost(self, error):
+        self.lost = True
+        self.close()
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_exception(ConnectionError(f"connection lost: {error or 'closed by the server'}"))
 
     def _parse(self):
         end = self.buffer.find(b"\r\n\r\n")
@@ -267,21 +314,34 @@ class HTTPConnection(asyncio.Protocol):
         return status, headers, body
 
     async def request(self, data):
-        """(status, headers, body, arrival time of the answer's last bytes)."""
-        if self.transport is None:
+        """(status, headers, body, kernel arrival time, time read) of one request."""
+        if self.lost:
             raise ConnectionError("not connected")
-        self.waiter = asyncio.get_running_loop().create_future()
-        self.transport.write(data)
+        self.waiter = self.loop.create_future()
+        try:
+            sent = self.sock.send(data)
+        except (BlockingIOError, InterruptedError):
+            sent = 0
+        except OSError as error:
+            self._lost(error)
+            return await self.waiter
+        if sent < len(data):
+            await self.loop.sock_sendall(self.sock, data[sent:])
         return await self.waiter
 
     def close(self):
-        if self.transport is not None:
-            self.transport.close()
+        if self.sock is not None:
+            try:
+                self.loop.remove_reader(self.sock.fileno())
+            except (ValueError, OSError):
+                pass
+            self.sock.close()
+            self.sock = None
+            self.lost = True
 
 
 async def connect(host, port):
-    _, protocol = await asyncio.get_running_loop().create_connection(HTTPConnection, host, port)
-    return protocol
+    return await HTTPConnection.open(host, port)
 
 
 def request_bytes(method, path, token, body=None):
@@ -294,7 +354,7 @@ def request_bytes(method, path, token, body=None):
 
 
 async def call(conn, method, path, token, body=None, expect=(200, 201, 202)):
-    status, _, data, _ = await conn.request(request_bytes(method, path, token, body))
+    status, _, data, _, _ = await conn.request(request_bytes(method, path, token, body))
     if status not in expect:
         raise RuntimeError(f"{method} {path}: HTTP {status}: {data[:400]!r}")
     return json.loads(data) if data else None
@@ -395,7 +455,7 @@ class Poller:
             self.waiting_since = time.time()
             run.in_flight += 1
             try:
-                status, _, body, arrived = await conn.request(request_bytes("GET", path, self.token))
+                status, _, body, arrived, seen = await conn.request(request_bytes("GET", path, self.token))
             except ConnectionError as error:
                 run.in_flight -= 1
                 if run.stopping:
@@ -417,15 +477,18 @@ class Poller:
                 run.empty_answers += 1
             for item in items:
                 if item["kind"] == "package_available":
-                    run.deliveries.setdefault(item["package_id"], {})[self.index] = arrived
+                    run.deliveries.setdefault(item["package_id"], {})[self.index] = (arrived, seen)
             run.answers_with_rows += bool(items)
             self.after = document["next_cursor"]
+            if items and run.repoll_delay:
+                await asyncio.sleep(run.repoll_delay)
 
 
 class LongPollRun:
     def __init__(self, args):
         self.args = args
         self.host, self.port, self.wait = args.host, args.port, args.wait
+        self.repoll_delay = args.repoll_delay
         self.stopping = False
         self.in_flight = 0
         self.errors = []
@@ -528,8 +591,9 @@ async def cmd_longpoll_async(args):
         # Every client has a request in flight, and has had it for `settle` seconds.
         if not await wait_until(all_waiting, 60):
             print(f"{label}: only {run.in_flight} of {len(pollers)} clients are waiting after 60 s")
-        phase["name"] = "waiting"
         await asyncio.sleep(args.settle)
+        phase["name"] = "waiting"
+        await asyncio.sleep(args.hold)
         snapshot = {(x[0], x[1]): int(x[2]) for x in await psql.rows(ACTIVITY_SQL)}
         mem = proc_status(args.pid)
         waiting_snapshots.append((snapshot, mem))
@@ -543,7 +607,7 @@ async def cmd_longpoll_async(args):
         # The event: publish; one package_available row for every entity, one commit.
         phase["name"] = "delivering"
         t_send = time.time()
-        status, _, body, t_returned = await admin.request(
+        status, _, body, t_returned, _ = await admin.request(
             request_bytes("POST", f"/v1/packages/{package_id}/publish", central, {}))
         if status != 200:
             raise RuntimeError(f"publish {package_id}: HTTP {status}: {body[:300]!r}")
@@ -562,9 +626,11 @@ async def cmd_longpoll_async(args):
                                "(is track_commit_timestamp on?)")
         t_commit, rows_written, t_journal = float(commit_rows[0][0]), int(commit_rows[0][1]), float(commit_rows[0][2])
         arrivals = run.deliveries.get(package_id, {})
-        from_commit = [t - t_commit for t in arrivals.values()]
-        from_return = [t - t_returned for t in arrivals.values()]
-        from_journal = [t - t_journal for t in arrivals.values()]
+        from_commit = [a - t_commit for a, _ in arrivals.values()]
+        from_return = [a - t_returned for a, _ in arrivals.values()]
+        from_journal = [a - t_journal for a, _ in arrivals.values()]
+        seen_from_commit = [s - t_commit for _, s in arrivals.values()]
+        driver_lag = [s - a for a, s in arrivals.values()]
         result = {
             "round": label, "package_id": package_id, "rows_written": rows_written,
             "delivered": len(arrivals), "clients": len(pollers), "all_delivered": delivered,
@@ -572,17 +638,18 @@ async def cmd_longpoll_async(args):
             "journal_to_commit_ms": (t_commit - t_journal) * 1000.0,
             "commit_to_return_ms": (t_returned - t_commit) * 1000.0,
             "from_commit": summary_ms(from_commit), "from_return": summary_ms(from_return),
-            "from_journal": summary_ms(from_journal), "last_delivery_ms": (max(arrivals.values()) - t_commit) * 1000.0
-            if arrivals else None,
-            "_from_commit": from_commit, "_from_return": from_return,
+            "from_journal": summary_ms(from_journal), "seen_from_commit": summary_ms(seen_from_commit),
+            "driver_lag": summary_ms(driver_lag),
+            "_from_commit": from_commit, "_from_return": from_return, "_seen": seen_from_commit, "_lag": driver_lag,
         }
         results.append((measured, result))
         print(f"{label}: package {package_id}, {rows_written} rows in one commit; publish request "
               f"{result['publish_request_ms']:.1f} ms (journal entry -> commit {result['journal_to_commit_ms']:.1f} ms, "
               f"commit -> answer received {result['commit_to_return_ms']:.1f} ms); delivered to "
               f"{len(arrivals)}/{len(pollers)} clients")
-        print(f"    commit -> delivery   {fmt_ms(result['from_commit'])}")
-        print(f"    answer -> delivery   {fmt_ms(result['from_return'])}")
+        print(f"    commit -> delivery        {fmt_ms(result['from_commit'])}")
+        print(f"    answer -> delivery        {fmt_ms(result['from_return'])}")
+        print(f"    commit -> driver read it  {fmt_ms(result['seen_from_commit'])}")
         if not delivered:
             print(f"    NOT DELIVERED to {len(pollers) - len(arrivals)} clients within {args.delivery_timeout} s")
 
@@ -608,6 +675,8 @@ async def cmd_longpoll_async(args):
     measured = [r for m, r in results if m]
     pooled_commit = [x for r in measured for x in r["_from_commit"]]
     pooled_return = [x for r in measured for x in r["_from_return"]]
+    pooled_seen = [x for r in measured for x in r["_seen"]]
+    pooled_lag = [x for r in measured for x in r["_lag"]]
     waiting_totals = [sum(s.values()) for s, _ in waiting_snapshots]
     by_phase = {}
     for _, name, counts in run.activity:
@@ -621,6 +690,8 @@ async def cmd_longpoll_async(args):
     out = {
         "clients": len(pollers), "rounds": len(measured), "wait_s": args.wait,
         "latency_from_commit": summary_ms(pooled_commit), "latency_from_return": summary_ms(pooled_return),
+        "latency_seen_from_commit": summary_ms(pooled_seen), "driver_lag": summary_ms(pooled_lag),
+        "repoll_delay_s": args.repoll_delay,
         "per_round": [{k: v for k, v in r.items() if not k.startswith("_")} for r in measured],
         "undelivered": sum(r["clients"] - r["delivered"] for r in measured),
         "memory_before_kb": memory_before, "memory_after_kb": memory_after, "peak_sampled_rss_kb": peak_rss,
@@ -633,6 +704,8 @@ async def cmd_longpoll_async(args):
     print(f"LONG POLL: {len(pollers)} clients, {len(measured)} measured rounds (+{args.warmup_rounds} warm-up), wait={args.wait}")
     print(f"  commit -> delivery (pooled)    {fmt_ms(out['latency_from_commit'])}")
     print(f"  publish answered -> delivery   {fmt_ms(out['latency_from_return'])}")
+    print(f"  commit -> driver read it       {fmt_ms(out['latency_seen_from_commit'])}")
+    print(f"  driver's own lag (read - kernel arrival) {fmt_ms(out['driver_lag'])}")
     print(f"  undelivered: {out['undelivered']}; client errors: {len(run.errors)}; reconnects: {run.reconnects}; "
           f"empty answers (wait expired): {run.empty_answers}")
     for e in run.errors[:5]:
@@ -670,7 +743,7 @@ async def cmd_throughput_async(args):
             data = requests[j % len(requests)]
             j += args.clients
             start = time.perf_counter()
-            status, _, body, _ = await conn.request(data)
+            status, _, body, _, _ = await conn.request(data)
             if status != 200:
                 errors.append(f"HTTP {status}: {body[:200]!r}")
             elif b'"items":[]' not in body:
@@ -714,9 +787,13 @@ def cmd_pgbench(args):
     command = ["pgbench", "-n", "-M", args.mode, "-c", str(args.clients), "-j", str(args.threads),
                "-T", str(args.seconds), "-f", args.script] + [f"-D{d}" for d in args.define] + [args.conninfo]
     cpu = CPUMeter(None, postmaster)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu.start()
     done = subprocess.run(command, capture_output=True, text=True)
     used = cpu.stop()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used["client_cpu_s"] = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    used["others_cpu_s"] -= used["client_cpu_s"]
     if done.returncode != 0:
         sys.exit(f"pgbench failed ({done.returncode}): {done.stderr.strip()[-1000:]}\n{done.stdout[-1000:]}")
     tps = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", done.stdout)
@@ -729,8 +806,7 @@ def cmd_pgbench(args):
            "failed": int(failed.group(1)) if failed else 0, "cpu": used, "command": " ".join(command)}
     print(f"pgbench {out['script']}, -c {args.clients} -j {args.threads} -T {args.seconds} -M {args.mode}: "
           f"{out['tps']:.0f} tps, latency average {out['latency_avg_ms']} ms, failed {out['failed']}")
-    used.pop("client_cpu_s", None)
-    print("  " + fmt_cpu(used, per=out["transactions"], unit="transaction"))
+    print("  " + fmt_cpu(used, per=out["transactions"], unit="transaction").replace("this driver", "pgbench"))
     with open(args.json, "w") as f:
         json.dump(out, f, indent=1)
 
@@ -793,6 +869,9 @@ def main():
     p.add_argument("--settle", type=float, default=3.0)
     p.add_argument("--delivery-timeout", type=float, default=20.0)
     p.add_argument("--activity-period", type=float, default=0.5)
+    p.add_argument("--hold", type=float, default=2.0, help="seconds of sampling while every client waits, before a publish")
+    p.add_argument("--repoll-delay", type=float, default=0.0,
+                   help="diagnosis only: seconds a client sleeps after an answer with rows before polling again")
 
     p = sub.add_parser("throughput")
     common(p)

@@ -5,15 +5,22 @@ import Store
 
 /// Builds the router of the whole HTTP API.
 public enum CampaignAPI {
+    /// - Parameter renderMetrics: the Prometheus text of `/metrics`; without it the route is absent.
     public static func makeRouter(
-        pool: PostgresPool, migrations: [MigrationFile], hub: NotificationHub? = nil
+        pool: PostgresPool, migrations: [MigrationFile], hub: NotificationHub? = nil,
+        renderMetrics: (@Sendable () -> [UInt8])? = nil
     ) -> Router<APIContext> {
         let store = Store(pool: pool)
         let hub = hub ?? NotificationHub(store: store, logger: pool.logger)
         let tokens = TokenStore(pool: pool)
         let router = Router(context: APIContext.self)
+        router.add(middleware: RequestLogMiddleware())
+        router.add(middleware: MetricsMiddleware())
         router.add(middleware: ProblemMiddleware())
         HealthController(readiness: Readiness(pool: pool, files: migrations)).register(on: router)
+        if let renderMetrics {
+            MetricsController(pool: pool, hub: hub, render: renderMetrics).register(on: router)
+        }
         let v1 = router.group("v1").add(middleware: AuthMiddleware(tokens: tokens))
         EntitiesController(store: store, tokens: tokens).register(on: v1)
         PackagesController(store: store).register(on: v1)

@@ -15,6 +15,9 @@ public struct JobWorkers: Service {
     let options: JobQueueOptions
     let logger: Logger
     let name: String
+    let metrics: [String: JobMetrics]
+    /// For jobs of a kind no handler knows.
+    let unknownKindMetrics = JobMetrics(kind: "unknown")
 
     public init(store: Store, handlers: [any JobHandler] = .standard, options: JobQueueOptions, logger: Logger) {
         self.store = store
@@ -22,6 +25,7 @@ public struct JobWorkers: Service {
         self.options = options
         self.logger = logger
         self.name = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UInt16.random(in: 0...UInt16.max))"
+        self.metrics = Dictionary(uniqueKeysWithValues: self.handlers.keys.map { ($0, JobMetrics(kind: $0)) })
     }
 
     public func run() async throws {
@@ -105,8 +109,11 @@ public struct JobWorkers: Service {
         var logger = logger
         logger[metadataKey: "job_id"] = "\(claimed.job.id)"
         logger[metadataKey: "job_kind"] = "\(claimed.job.kind)"
+        let metrics = metrics[claimed.job.kind] ?? unknownKindMetrics
+        metrics.attempts.increment()
+        let started = ContinuousClock.now
         guard let handler = handlers[claimed.job.kind] else {
-            await fail(claimed, error: "no handler for job kind \(claimed.job.kind)", logger: logger)
+            await fail(claimed, error: "no handler for job kind \(claimed.job.kind)", metrics: metrics, logger: logger)
             return
         }
         await withTaskGroup(of: Void.self) { group in
@@ -120,22 +127,25 @@ public struct JobWorkers: Service {
                     return true
                 }
                 if ran {
+                    metrics.succeeded.increment()
+                    metrics.duration.record(duration: ContinuousClock.now - started)
                     logger.debug("job succeeded")
                 } else {
                     logger.warning("job was taken back before it ran (lease expired)")
                 }
             } catch {
-                await fail(claimed, error: "\(error)", logger: logger)
+                await fail(claimed, error: "\(error)", metrics: metrics, logger: logger)
             }
             group.cancelAll()
         }
     }
 
-    private func fail(_ claimed: ClaimedJob, error: String, logger: Logger) async {
+    private func fail(_ claimed: ClaimedJob, error: String, metrics: JobMetrics, logger: Logger) async {
         do {
             let status = try await store.transaction {
                 try await $0.jobs.markFailed(claimed, error: error, backoff: options.backoff(afterAttempt: claimed.attempt))
             }
+            (status == "failed" ? metrics.failed : metrics.retried).increment()
             logger.warning(
                 "job attempt failed", metadata: ["error": "\(error)", "attempt": "\(claimed.attempt)", "now": "\(status ?? "?")"])
         } catch {

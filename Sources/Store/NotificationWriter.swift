@@ -1,3 +1,4 @@
+import CoreMetrics
 import Domain
 import Postgres
 
@@ -16,6 +17,18 @@ public struct NotificationWriter: Sendable {
     /// Key of the advisory lock that orders the feed.
     static let feedLockKey = 7_311_447_302_201_415_002
     public static let wakeChannel = "campaignd_notifications"
+
+    /// Rows written, by kind, created once. (Counted when the statement runs: rows of a
+    /// transaction that then rolls back are counted all the same.)
+    static let writtenCounters: [String: Counter] = Dictionary(
+        uniqueKeysWithValues: [
+            "package_available", "package_cancelled", "package_reinitialized", "order_approved", "order_rejected",
+            "order_cancelled",
+        ].map { ($0, Counter(label: "campaignd_notifications_written_total", dimensions: [("kind", $0)])) })
+
+    static func written(_ kind: String) -> Counter {
+        writtenCounters[kind] ?? Counter(label: "campaignd_notifications_written_total", dimensions: [("kind", kind)])
+    }
 
     /// One row for one entity. Returns the rows written (0 when this event was already written).
     @discardableResult
@@ -59,6 +72,7 @@ public struct NotificationWriter: Sendable {
             """)
         if rows.affectedRows > 0 {
             try await connection.notify(channel: Self.wakeChannel, payload: kind)
+            Self.written(kind).increment(by: rows.affectedRows)
         }
         return rows.affectedRows
     }
@@ -80,7 +94,10 @@ extension NotificationWriter {
             ORDER BY o.entity_id, o.id
             ON CONFLICT (entity_id, event_key) DO NOTHING
             """)
-        if rows.affectedRows > 0 { try await connection.notify(channel: Self.wakeChannel, payload: "order_cancelled") }
+        if rows.affectedRows > 0 {
+            try await connection.notify(channel: Self.wakeChannel, payload: "order_cancelled")
+            Self.written("order_cancelled").increment(by: rows.affectedRows)
+        }
         return rows.affectedRows
     }
 }

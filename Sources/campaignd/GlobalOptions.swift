@@ -19,6 +19,9 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env CAMPAIGND_LOG_LEVEL; default info for serve, warning otherwise)")
     var logLevel: String?
 
+    @Option(name: .customLong("log-format"), help: "text (human) or json (one object per line) (env CAMPAIGND_LOG_FORMAT; default text)")
+    var logFormat: String?
+
     var environment: [String: String] { ProcessInfo.processInfo.environment }
 
     /// The flag, else the environment variable, else `fallback`.
@@ -34,10 +37,18 @@ struct GlobalOptions: ParsableArguments {
         guard let level = Logger.Level(rawValue: name.lowercased()) else {
             throw ValidationError("unknown log level \(name)")
         }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+        let format = setting(logFormat, "CAMPAIGND_LOG_FORMAT", default: "text") ?? "text"
+        switch format {
+        case "json":
+            LoggingSystem.bootstrap { JSONLogHandler(label: $0, level: level) }
+        case "text":
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        default:
+            throw ValidationError("unknown log format \(format): use text or json")
         }
         var logger = Logger(label: label)
         logger.logLevel = level

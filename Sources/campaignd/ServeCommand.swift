@@ -3,7 +3,9 @@ import CampaignAPI
 import Hummingbird
 import Jobs
 import Logging
+import Metrics
 import Postgres
+import Prometheus
 import ServiceLifecycle
 import Store
 
@@ -13,6 +15,7 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var jobs: JobOptions
+    @OptionGroup var shutdown: ShutdownOptions
 
     @Option(help: "Address to listen on (env CAMPAIGND_HOST; default 127.0.0.1)")
     var host: String?
@@ -25,6 +28,8 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try global.makeLogger(defaultLevel: "info")
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let host = global.setting(host, "CAMPAIGND_HOST", default: "127.0.0.1") ?? "127.0.0.1"
         guard let port = Int(global.setting(port.map(String.init), "CAMPAIGND_PORT", default: "8080") ?? ""),
             (0...65535).contains(port)
@@ -42,7 +47,8 @@ struct Serve: AsyncParsableCommand {
                 options: PostgresPoolOptions(minimumConnections: 1, maximumConnections: poolSize + jobOptions.workers),
                 logger: logger)
             let hub = NotificationHub(store: Store(pool: pool), logger: logger)
-            let router = CampaignAPI.makeRouter(pool: pool, migrations: files, hub: hub)
+            let router = CampaignAPI.makeRouter(
+                pool: pool, migrations: files, hub: hub, renderMetrics: { registry.emitToBuffer() })
             let app = Application(
                 router: router,
                 configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "campaignd"),
@@ -50,16 +56,16 @@ struct Serve: AsyncParsableCommand {
                     logger.notice("listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
                 },
                 logger: logger)
-            let group = ServiceGroup(
-                services: [
+            // Stopped in reverse order: the hub first (long polls answer empty), then
+            // HTTP (in-flight requests finish), then the workers (jobs in hand finish), the pool last.
+            let group = try shutdown.makeGroup(
+                [
                     PoolService(pool: pool, logger: logger),
                     JobWorkers(store: Store(pool: pool), options: jobOptions, logger: logger),
                     Upkeep(store: Store(pool: pool), options: try jobs.retention(global), logger: logger),
-                    hub,
                     app,
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger)
+                    hub,
+                ], global: global, logger: logger)
             try await group.run()
             logger.notice("stopped")
         }

@@ -11,6 +11,7 @@ struct Worker: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var jobs: JobOptions
+    @OptionGroup var shutdown: ShutdownOptions
 
     func run() async throws {
         let logger = try global.makeLogger(defaultLevel: "info")
@@ -22,14 +23,12 @@ struct Worker: AsyncParsableCommand {
                 configuration: database.serviceConfiguration,
                 options: PostgresPoolOptions(minimumConnections: 1, maximumConnections: options.workers * 2 + 2),
                 logger: logger)
-            let group = ServiceGroup(
-                services: [
+            let group = try shutdown.makeGroup(
+                [
                     PoolService(pool: pool, logger: logger),
                     JobWorkers(store: Store(pool: pool), options: options, logger: logger),
                     Upkeep(store: Store(pool: pool), options: try jobs.retention(global), logger: logger),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger)
+                ], global: global, logger: logger)
             try await group.run()
             logger.notice("stopped")
         }
