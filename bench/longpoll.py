@@ -606,6 +606,7 @@ async def cmd_longpoll_async(args):
 
         # The event: publish; one package_available row for every entity, one commit.
         phase["name"] = "delivering"
+        cpu0 = (proc_cpu(args.pid), postgres_cpu(postmaster), self_cpu(), machine_busy(), time.monotonic())
         t_send = time.time()
         status, _, body, t_returned, _ = await admin.request(
             request_bytes("POST", f"/v1/packages/{package_id}/publish", central, {}))
@@ -613,6 +614,9 @@ async def cmd_longpoll_async(args):
             raise RuntimeError(f"publish {package_id}: HTTP {status}: {body[:300]!r}")
         delivered = await wait_until(
             lambda: len(run.deliveries.get(package_id, {})) >= len(pollers), args.delivery_timeout, step=0.005)
+        cpu1 = (proc_cpu(args.pid), postgres_cpu(postmaster), self_cpu(), machine_busy(), time.monotonic())
+        window = {k: cpu1[i] - cpu0[i] for i, k in enumerate(("daemon", "postgres", "driver", "machine", "wall"))}
+        window["others"] = window["machine"] - window["daemon"] - window["postgres"] - window["driver"]
         phase["name"] = "re-polling"
 
         commit_rows = await psql.rows(f"""
@@ -639,7 +643,7 @@ async def cmd_longpoll_async(args):
             "commit_to_return_ms": (t_returned - t_commit) * 1000.0,
             "from_commit": summary_ms(from_commit), "from_return": summary_ms(from_return),
             "from_journal": summary_ms(from_journal), "seen_from_commit": summary_ms(seen_from_commit),
-            "driver_lag": summary_ms(driver_lag),
+            "driver_lag": summary_ms(driver_lag), "cpu_window_s": window,
             "_from_commit": from_commit, "_from_return": from_return, "_seen": seen_from_commit, "_lag": driver_lag,
         }
         results.append((measured, result))
@@ -650,6 +654,9 @@ async def cmd_longpoll_async(args):
         print(f"    commit -> delivery        {fmt_ms(result['from_commit'])}")
         print(f"    answer -> delivery        {fmt_ms(result['from_return'])}")
         print(f"    commit -> driver read it  {fmt_ms(result['seen_from_commit'])}")
+        print(f"    CPU from the publish to the last delivery ({window['wall'] * 1000:.0f} ms): daemon "
+              f"{window['daemon'] * 1000:.0f} ms, postgres {window['postgres'] * 1000:.0f} ms, this driver "
+              f"{window['driver'] * 1000:.0f} ms, everything else {window['others'] * 1000:.0f} ms")
         if not delivered:
             print(f"    NOT DELIVERED to {len(pollers) - len(arrivals)} clients within {args.delivery_timeout} s")
 

@@ -15,11 +15,14 @@ public final class APIHarness: Sendable {
     }
 
     /// Starts the daemon (the test ends it: ``DaemonProcess`` kills it when released).
-    public static func start(_ extraArguments: [String] = []) async throws -> APIHarness {
+    public static func start(
+        _ extraArguments: [String] = [], environment: [String: String] = DaemonProcess.environment()
+    ) async throws -> APIHarness {
         let database = try await TestCluster.shared.makeDatabase()
         let daemon = try await DaemonProcess.start(
             ["serve", "--port", "0", "--database-url", database.serviceConnectionString, "--pool-size", "4"]
-                + extraArguments)
+                + extraArguments,
+            environment: environment)
         let port = try await daemon.waitForPort()
         let pool = database.makePool(PostgresPoolOptions(minimumConnections: 0, maximumConnections: 1))
         defer { pool.close() }

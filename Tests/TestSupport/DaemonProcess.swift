@@ -80,8 +80,9 @@ public final class DaemonProcess: Sendable {
     public func waitForPort(timeout: Duration = .seconds(60)) async throws -> Int {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            for line in log.split(separator: "\n") where line.contains("listening") && line.contains("address=") {
-                if let port = line.split(separator: ":").last.flatMap({ Int($0.prefix { $0.isNumber }) }) {
+            // "listening … 127.0.0.1:PORT", in the text or the JSON log format.
+            for line in log.split(separator: "\n") where line.contains("listening") {
+                if let match = line.firstMatch(of: /\d+\.\d+\.\d+\.\d+:(\d+)/), let port = Int(match.1) {
                     return port
                 }
             }
