@@ -360,6 +360,26 @@ async def call(conn, method, path, token, body=None, expect=(200, 201, 202)):
     return json.loads(data) if data else None
 
 
+METRIC_NAMES = ("campaignd_long_poll_waiters", "campaignd_pool_connections", "campaignd_pool_waiting_requests")
+
+
+async def scrape(conn):
+    """The daemon's gauges of interest from GET /metrics ({} when the route is absent)."""
+    status, _, body, _, _ = await conn.request(b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    if status != 200:
+        return {}
+    found = {}
+    for line in body.decode().splitlines():
+        if line.startswith(METRIC_NAMES):
+            name, _, value = line.rpartition(" ")
+            found[name] = float(value)
+    return found
+
+
+def metrics_text(found):
+    return ", ".join(f"{k} {v:g}" for k, v in sorted(found.items())) if found else "no /metrics"
+
+
 def read_tokens(path):
     tokens = []
     with open(path) as f:
@@ -585,6 +605,7 @@ async def cmd_longpoll_async(args):
 
     results = []
     waiting_snapshots = []
+    waiting_metrics = []
     for r, package_id in enumerate(packages):
         measured = r >= args.warmup_rounds
         label = f"round {r + 1 - args.warmup_rounds}" if measured else "warm-up round"
@@ -597,7 +618,10 @@ async def cmd_longpoll_async(args):
         snapshot = {(x[0], x[1]): int(x[2]) for x in await psql.rows(ACTIVITY_SQL)}
         mem = proc_status(args.pid)
         waiting_snapshots.append((snapshot, mem))
+        gauges = await scrape(admin)
+        waiting_metrics.append(gauges)
         if r == 0:
+            print(f"the daemon's /metrics while they wait: {metrics_text(gauges)}")
             print("while the clients wait, database connections by last statement:")
             for user, state, query, n in await psql.rows(ACTIVITY_DETAIL_SQL):
                 print(f"    {n:>3}  {user}/{state}: {query}")
@@ -676,6 +700,9 @@ async def cmd_longpoll_async(args):
     for t in tasks:
         t.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
+    # The clients are gone: does the daemon still hold their waits (until `wait` expires)?
+    await asyncio.sleep(1.0)
+    after_close = await scrape(admin)
     admin.close()
 
     # Figures.
@@ -705,6 +732,7 @@ async def cmd_longpoll_async(args):
         "waiting_connections": [{"/".join(k): v for k, v in s.items()} for s, _ in waiting_snapshots],
         "waiting_connections_max": max(waiting_totals), "activity_by_phase": by_phase,
         "errors": len(run.errors), "error_samples": run.errors[:10], "reconnects": run.reconnects,
+        "metrics_while_waiting": waiting_metrics, "metrics_1s_after_clients_closed": after_close,
         "empty_answers": run.empty_answers, "cpu": cpu_used,
     }
     print()
@@ -726,6 +754,10 @@ async def cmd_longpoll_async(args):
         print(f"    sampled every {args.activity_period}s while {name}: at most {entry['max_total']} connections, "
               f"at most {entry['max_not_idle']} not idle ({entry['samples']} samples)")
     print("  " + fmt_cpu(cpu_used))
+    if waiting_metrics and waiting_metrics[0]:
+        print(f"  the daemon's /metrics while they wait: {metrics_text(waiting_metrics[-1])}")
+        print(f"  the daemon's /metrics 1 s after the {len(pollers)} clients closed their connections: "
+              f"{metrics_text(after_close)}")
     await psql.close()
     with open(args.json, "w") as f:
         json.dump(out, f, indent=1)

@@ -23,6 +23,7 @@ SETTLE=${BENCH_SETTLE:-3}                 # seconds every client has waited befo
 HTTP_CLIENTS=${BENCH_HTTP_CLIENTS:-10}    # concurrent clients of the throughput test (a list: "10 50")
 DURATION=${BENCH_SECONDS:-10}             # seconds of each throughput measurement
 POOL_SIZE=${BENCH_POOL_SIZE:-10}          # the daemon's --pool-size (its default is 10)
+LOG_LEVEL=${BENCH_LOG_LEVEL:-}            # the daemon's --log-level (empty: its default, info, one line per request)
 PERF=${BENCH_PERF:-0}                     # 1: perf record the daemon during the first HTTP throughput test
 SKIP_BUILD=${BENCH_SKIP_BUILD:-0}         # 1: use the .build/release/campaignd already there
 KEEP=${BENCH_KEEP:-0}                     # 1: keep the folder (the daemon and cluster are stopped all the same)
@@ -101,8 +102,10 @@ say "campaignd migrate --data-dir $DIR (creates the cluster); track_commit_times
 echo "track_commit_timestamp = on    # bench/notifications.sh: commit times of notifications" \
     | as_postgres tee -a "$DIR/pgdata/postgresql.auto.conf" >/dev/null
 
-say "campaignd serve --data-dir $DIR --port 0 --pool-size $POOL_SIZE"
-(cd "$ROOT" && exec "$BIN" serve --data-dir "$DIR" --port 0 --pool-size "$POOL_SIZE" 2>"$LOG" >/dev/null) &
+SERVE_ARGS=(--data-dir "$DIR" --port 0 --pool-size "$POOL_SIZE")
+[[ -n $LOG_LEVEL ]] && SERVE_ARGS+=(--log-level "$LOG_LEVEL")
+say "campaignd serve ${SERVE_ARGS[*]}"
+(cd "$ROOT" && exec "$BIN" serve "${SERVE_ARGS[@]}" 2>"$LOG" >/dev/null) &
 DAEMON_PID=$!
 PORT=""
 for _ in $(seq 1 240); do
@@ -205,7 +208,14 @@ for N in $HTTP_CLIENTS; do
     FIRST=0
 done
 if [[ $PERF == 1 && -f $DIR/perf.data ]]; then
-    say "perf: the daemon's hottest symbols during the first HTTP test (self time)"
+    say "perf: where the daemon's CPU went during the first HTTP test"
+    echo "-- by thread (TP-#n: the pool's libpq threads; NIO-*: event loops; *default-qos: Swift's cooperative pool):"
+    perf report -i "$DIR/perf.data" --no-children --sort comm --stdio 2>/dev/null >"$DIR/perf-comm.txt" || true
+    awk '/^ +[0-9.]+%/ { pct = $1; sub("%", "", pct); name = $2;
+             group = name ~ /^TP-#/ ? "TP-# (libpq threads)" : name ~ /^NIO-/ ? "NIO event loops" : name ~ /default-qos/ ? "Swift cooperative pool" : name;
+             sum[group] += pct }
+         END { for (g in sum) printf "    %6.2f%%  %s\n", sum[g], g }' "$DIR/perf-comm.txt" | sort -rn || true
+    echo "-- hottest symbols (self time):"
     perf report -i "$DIR/perf.data" --no-children --sort dso,symbol --stdio >"$DIR/perf.txt" 2>/dev/null || true
     grep -E '^ +[0-9.]+%' "$DIR/perf.txt" | sed -E 's/ +$//' | cut -c1-160 | head -n 25 || true
     echo "-- by shared object:"

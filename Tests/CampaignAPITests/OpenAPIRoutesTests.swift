@@ -11,7 +11,7 @@ import Testing
         let pool = PostgresPool(
             configuration: try PostgresConfiguration("host=/nonexistent"), logger: Logger(label: "openapi-routes-test"))
         defer { pool.close() }
-        let router = CampaignAPI.makeRouter(pool: pool, migrations: [])
+        let router = CampaignAPI.makeRouter(pool: pool, migrations: [], renderMetrics: { [] })
         let registered = Set(router.routes.map { "\($0.method.rawValue) \(Self.canonical($0.path.description))" })
 
         let documented = Self.documentedRoutes(in: try String(contentsOf: Self.specification, encoding: .utf8))
