@@ -23,6 +23,7 @@ POLL_MS=${BENCH_POLL_MS:-5}         # GET /v1/jobs/{id} spacing
 WORKERS=${BENCH_WORKERS:-2}         # the daemon's job workers
 PROFILE=${BENCH_PROFILE:-1}         # 1: a last, unmeasured round with EXPLAIN and the server's statement log
 SETUP_SQL=${BENCH_SETUP_SQL:-}      # SQL run once before seeding (e.g. to try an index)
+SQL_ROLE=${BENCH_SQL_ROLE:-auto}    # role of the hand-written SQL; auto: the daemon's own role
 positive ENTITIES ORDERS PROCESSES RUNS WORKERS
 [[ $OTHER_ORDERS =~ ^[0-9]+$ ]] || die "BENCH_OTHER_ORDERS must be a whole number"
 [[ $AUDIENCE == list || $AUDIENCE == all ]] || die "BENCH_AUDIENCE must be list or all"
@@ -45,6 +46,6 @@ say "cancel benchmark: 2 x $RUNS rounds"
 "$PY" "$BENCH/cancel_bench.py" --port "$PORT" --token "$TOKEN" --conninfo "$CONNINFO" \
     --sql-file "$BENCH/cancel_by_hand.sql" --server-log "$DIR/postgresql.log" \
     --entities "$ENTITIES" --orders "$ORDERS" --processes "$PROCESSES" --other-orders "$OTHER_ORDERS" --runs "$RUNS" \
-    --audience "$AUDIENCE" --poll-ms "$POLL_MS" --profile "$PROFILE"
+    --audience "$AUDIENCE" --poll-ms "$POLL_MS" --profile "$PROFILE" --sql-role "$SQL_ROLE"
 echo "$(load)"
 say "done"

@@ -44,6 +44,7 @@ def parse_args():
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--audience", choices=["list", "all"], default="list")
     p.add_argument("--poll-ms", type=float, default=5.0)
+    p.add_argument("--sql-role", default="auto")
     p.add_argument("--profile", type=int, default=1)
     p.add_argument("--goal-ratio", type=float, default=1.3)
     p.add_argument("--goal-ms", type=float, default=1000.0)
@@ -149,6 +150,19 @@ if ARGS.other_orders > 0 and sql("SELECT count(*) FROM local.orders").fetchone()
     sql("VACUUM (ANALYZE) local.orders")
 
 
+# The hand-written SQL runs as the role the daemon serves as (on the embedded cluster a
+# login role that is no superuser, so row level security applies to it), so that both
+# sides do the same work; "auto" takes the role of the daemon's own connections.
+if ARGS.sql_role == "auto":
+    roles = [r[0] for r in sql(
+        """SELECT DISTINCT usename FROM pg_stat_activity
+           WHERE datname = current_database() AND pid <> pg_backend_pid() AND usename IS NOT NULL""").fetchall()]
+    ARGS.sql_role = "campaignd_app" if "campaignd_app" in roles else "postgres"
+SQL_ROLE = ARGS.sql_role
+ROLE_BYPASSES_RLS = sql(
+    "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = %(r)s", {"r": SQL_ROLE}).fetchone()[0]
+
+
 def create_package(label):
     body = {"label": label, "type": "collaborative", "campaign_name": f"{label} campaign",
             "campaign_folder": "/bench/cancel", "description": "cancel benchmark"}
@@ -235,7 +249,8 @@ def cancel_api(package_id, wait):
 
 
 def cancel_sql(package_id, revision):
-    command = ["psql", ARGS.conninfo, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-v", f"pkg={package_id}",
+    conninfo = re.sub(r"user=\S+", f"user={SQL_ROLE}", ARGS.conninfo)
+    command = ["psql", conninfo, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-v", f"pkg={package_id}",
                "-v", f"rev={revision}", "-v", f"audience_all={'true' if ARGS.audience == 'all' else 'false'}",
                "-v", f"comment={COMMENT}", "-v", "actor=operator:bench", "-f", ARGS.sql_file]
     start = time.perf_counter()
@@ -256,6 +271,8 @@ def fmt(values):
 print(f"audience: {ARGS.audience} ({ARGS.entities} entities); orders per round: {ARGS.orders} "
       f"(60 % pending_approval, 40 % approved); processes: {ARGS.processes}; "
       f"orders of other packages: {ARGS.other_orders}; rounds: {ARGS.runs} polling + {ARGS.runs} listening")
+print(f"hand-written SQL runs as role {SQL_ROLE} (row level security "
+      f"{'bypassed' if ROLE_BYPASSES_RLS else 'applies'}, as for the daemon's connections)")
 package_a = create_package("Cancel bench A (API)")
 package_b = create_package("Cancel bench B (hand SQL)")
 api_results, sql_results = [], []
@@ -340,6 +357,7 @@ def profile():
             ON CONFLICT (entity_id, event_key) DO NOTHING""",
     }
     with psycopg.connect(ARGS.conninfo) as conn:  # one transaction, rolled back
+        conn.execute(f'SET LOCAL ROLE "{SQL_ROLE}"')  # the daemon's role: its row level security
         for title, statement in statements.items():
             plan = conn.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement).fetchall()
             print(f"\n-- EXPLAIN (ANALYZE, BUFFERS): {title}")

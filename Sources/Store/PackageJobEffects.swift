@@ -24,12 +24,21 @@ public struct PackageJobEffects: Sendable {
         self.connection = connection
     }
 
-    public func cancel(_ job: Job) async throws -> JobEffects {
-        guard let packageID = job.packageID else { return .nothing }
+    /// The package a cancel or reinitialize job still has to act on (locked), with the
+    /// request's comment and requester; `nil` when the job already ran or was superseded.
+    private func pendingAction(of job: Job) async throws -> (package: CampaignPackage, comment: String?, actor: String)? {
+        guard let packageID = job.packageID else { return nil }
         let package = try await PackageRepository(connection: connection).require(packageID, lock: true)
-        guard package.pendingJobID == job.id else { return .nothing }
-        let comment = job.payload["comment"].flatMap(\.stringValue)
-        let actor = job.payload["requested_by"].flatMap(\.stringValue) ?? "system:jobs"
+        guard package.pendingJobID == job.id else { return nil }
+        return (
+            package, job.payload["comment"].flatMap(\.stringValue),
+            job.payload["requested_by"].flatMap(\.stringValue) ?? "system:jobs"
+        )
+    }
+
+    public func cancel(_ job: Job) async throws -> JobEffects {
+        guard let (package, comment, actor) = try await pendingAction(of: job) else { return .nothing }
+        let packageID = package.id
         var effects = JobEffects(applied: true)
 
         // Local package: pending orders are cancelled, approved ones stay.
@@ -75,11 +84,8 @@ public struct PackageJobEffects: Sendable {
     }
 
     public func reinitialize(_ job: Job) async throws -> JobEffects {
-        guard let packageID = job.packageID else { return .nothing }
-        let package = try await PackageRepository(connection: connection).require(packageID, lock: true)
-        guard package.pendingJobID == job.id else { return .nothing }
-        let comment = job.payload["comment"].flatMap(\.stringValue)
-        let actor = job.payload["requested_by"].flatMap(\.stringValue) ?? "system:jobs"
+        guard let (package, comment, actor) = try await pendingAction(of: job) else { return .nothing }
+        let packageID = package.id
         var effects = JobEffects(applied: true)
 
         // Orders of this and earlier revisions become history: pending ones are cancelled.
