@@ -4,14 +4,6 @@ import TestSupport
 import Testing
 
 @Suite struct OperationsTests {
-    func waitFor(_ what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        Issue.record("timed out waiting for \(what)")
-    }
 
     @Test func metricsDescribeRequestsPoolJobsAndNotifications() async throws {
         let api = try await APIHarness.start()
@@ -19,7 +11,7 @@ import Testing
         let id = try await api.package(
             #"{"label": "C", "type": "collaborative", "campaign_name": "c", "campaign_folder": "/c"}"#)
         let job = try #require(try await api.central.post("/v1/packages/\(id)/cancel", #"{"comment": "x"}"#).string("job.id"))
-        try await waitFor("the job") { try await api.central.get("/v1/jobs/\(job)").string("status") == "succeeded" }
+        try await waitUntil("the job") { try await api.central.get("/v1/jobs/\(job)").string("status") == "succeeded" }
 
         var anonymous = api.central
         anonymous.token = nil
@@ -79,7 +71,7 @@ import Testing
         let after = try #require(try await paris.get("/v1/notifications").json()["next_cursor"] as? Int)
         let poll = Task { try await paris.get("/v1/notifications?after=\(after)&wait=60") }
         let job = try #require(try await api.central.post("/v1/packages/\(id)/cancel", #"{"comment": "x"}"#).string("job.id"))
-        try await waitFor("the job to be claimed") {
+        try await waitUntil("the job to be claimed") {
             try await api.central.get("/v1/jobs/\(job)").string("status") == "running"
         }
         let signalled = ContinuousClock.now

@@ -49,15 +49,6 @@ struct FlakyFailure: Error, CustomStringConvertible {
         }
     }
 
-    func waitFor(_ what: String, timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        Issue.record("timed out waiting for \(what)")
-    }
-
     func job(_ id: Int, _ pool: PostgresPool) async throws -> Job {
         try await Store(pool: pool).transaction { try await $0.jobs.require(id) }
     }
@@ -75,7 +66,7 @@ struct FlakyFailure: Error, CustomStringConvertible {
         let flaky = FlakyJob()
         let options = JobQueueOptions(workers: 1, pollInterval: .milliseconds(50), backoffBase: .milliseconds(200))
         try await withWorkers(pool, handlers: [flaky], options: options) {
-            try await waitFor("the job to fail") { try await job(id, pool).status == "failed" }
+            try await waitUntil("the job to fail") { try await job(id, pool).status == "failed" }
             let failed = try await job(id, pool)
             #expect(failed.attempts == 3)
             #expect(failed.lastError == "the flaky handler failed on purpose")
@@ -90,7 +81,7 @@ struct FlakyFailure: Error, CustomStringConvertible {
             let retried = try await Store(pool: pool).transaction { try await $0.jobs.retry(id, by: .system("test")) }
             #expect(retried.status == "queued")
             #expect(retried.attempts == 0)
-            try await waitFor("the retried job to succeed") { try await job(id, pool).status == "succeeded" }
+            try await waitUntil("the retried job to succeed") { try await job(id, pool).status == "succeeded" }
         }
         let done = try await job(id, pool)
         #expect(done.attempts == 1)
@@ -116,7 +107,7 @@ struct FlakyFailure: Error, CustomStringConvertible {
             let id = try await store.transaction {
                 try await $0.jobs.enqueue(kind: "noop", packageID: nil, revision: nil, uniqueKey: nil, payload: [:], by: nil).id
             }
-            try await waitFor("the job to run", timeout: .seconds(5)) { try await job(id, pool).status == "succeeded" }
+            try await waitUntil("the job to run", timeout: .seconds(5)) { try await job(id, pool).status == "succeeded" }
         }
     }
 
@@ -138,8 +129,8 @@ struct FlakyFailure: Error, CustomStringConvertible {
         }
         let options = JobQueueOptions(workers: 1, pollInterval: .milliseconds(50))
         try await withWorkers(pool, handlers: [NoopJob()], options: options) {
-            try await waitFor("the stale job to run again") { try await job(stale, pool).status == "succeeded" }
-            try await waitFor("the unknown kind to fail") { try await job(unknown, pool).status == "failed" }
+            try await waitUntil("the stale job to run again") { try await job(stale, pool).status == "succeeded" }
+            try await waitUntil("the unknown kind to fail") { try await job(unknown, pool).status == "failed" }
         }
         #expect(try await job(stale, pool).attempts == 2)
         #expect(try await job(unknown, pool).lastError == "no handler for job kind mystery")

@@ -8,14 +8,6 @@ import Testing
 
 /// `campaignd worker` as real processes: killed mid-job, two side by side, a server restart.
 @Suite struct WorkerProcessTests {
-    func waitFor(_ what: String, timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        Issue.record("timed out waiting for \(what)")
-    }
 
     func workerArguments(_ database: String, lease: String = "2") -> [String] {
         ["worker", "--database-url", database, "--workers", "2", "--job-lease", lease, "--job-poll-interval", "0.2",
@@ -38,7 +30,7 @@ import Testing
         let doomed = try await DaemonProcess.start(
             workerArguments(database.connectionString),
             environment: DaemonProcess.environment(["CAMPAIGND_FAILPOINTS": "job.before_commit=pause:60"]))
-        try await waitFor("the fan-out to be done and waiting to commit") {
+        try await waitUntil("the fan-out to be done and waiting to commit") {
             let waiting = try await pool.withConnection { connection in
                 try await connection.query(
                     """
@@ -59,7 +51,7 @@ import Testing
 
         // A new worker takes the job once its lease has expired, and applies it once.
         let survivor = try await DaemonProcess.start(workerArguments(database.connectionString))
-        try await waitFor("the job to succeed") {
+        try await waitUntil("the job to succeed") {
             try await fixture.store.transaction { try await $0.jobs.require(job.id) }.status == "succeeded"
         }
         #expect(try await survivor.stop() == 0)
@@ -82,7 +74,7 @@ import Testing
             try await $0.notify(channel: JobRepository.wakeChannel)
         }
         let fixture = StoreFixture(pool: pool)
-        try await waitFor("all jobs to succeed") {
+        try await waitUntil("all jobs to succeed") {
             try await fixture.count("SELECT count(*) AS n FROM central.jobs WHERE status = 'succeeded'") == 400
         }
         #expect(try await first.stop() == 0)
@@ -118,7 +110,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(500))
             try await cluster.start(logger: TestCluster.logger)
             let fixture = StoreFixture(pool: pool)
-            try await waitFor("the jobs to finish after the restart") {
+            try await waitUntil("the jobs to finish after the restart") {
                 (try? await fixture.count("SELECT count(*) AS n FROM central.jobs WHERE status = 'succeeded'")) == 50
             }
             #expect(try await worker.stop() == 0)
