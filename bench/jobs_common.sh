@@ -84,7 +84,10 @@ stop_pid() {
 
 cleanup() {
     local status=$?
-    trap - EXIT INT TERM
+    trap - EXIT INT TERM HUP PIPE
+    # Finish the cleanup whatever happens to the output (a closed pipe, a lost terminal).
+    set +e
+    trap '' PIPE HUP
     local pid
     for pid in "${EXTRA_PIDS[@]}"; do stop_pid "$pid" 5; done
     # The serve process started the cluster: it stops it when it stops, so it goes last.
@@ -117,6 +120,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+trap 'exit 129' HUP
+trap 'exit 141' PIPE
 
 # start_serve ARGS...: `campaignd serve --data-dir DIR --port 0 ARGS`; sets SERVE_PID and PORT.
 start_serve() {

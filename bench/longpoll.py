@@ -563,15 +563,20 @@ async def cmd_longpoll_async(args):
     # Packages to publish, one per round (plus a warm-up round), made ready beforehand:
     # created (audience: every entity), submitted and approved.
     rounds = args.rounds + args.warmup_rounds
-    packages = []
-    for r in range(rounds):
+    async def ready_package(name):
         package = await call(admin, "POST", "/v1/packages", central, {
-            "label": f"Long poll round {r + 1}", "type": "local",
-            "campaign_name": f"Long poll {r + 1}", "campaign_folder": "/bench/longpoll"})
+            "label": name, "type": "local", "campaign_name": name, "campaign_folder": "/bench/longpoll"})
         for action in ("submit", "approve"):
             await call(admin, "POST", f"/v1/packages/{package['id']}/{action}", central, {})
-        packages.append(package["id"])
-    print(f"{rounds} packages ready to publish (audience: every entity): ids {packages[0]}..{packages[-1]}")
+        return package["id"]
+
+    packages, seconds = [], []
+    for r in range(rounds):
+        packages.append(await ready_package(f"Long poll round {r + 1}"))
+        if args.second_after_ms is not None:
+            seconds.append(await ready_package(f"Long poll round {r + 1}, second event") if args.second_via == "http"
+                           else str(900000 + int(packages[-1])))
+    print(f"{len(packages) + len(seconds)} packages ready to publish (audience: every entity)")
 
     memory_before = proc_status(args.pid)
     print(f"daemon before the clients: VmRSS {memory_before['VmRSS'] / 1024:.1f} MB, "
@@ -636,8 +641,32 @@ async def cmd_longpoll_async(args):
             request_bytes("POST", f"/v1/packages/{package_id}/publish", central, {}))
         if status != 200:
             raise RuntimeError(f"publish {package_id}: HTTP {status}: {body[:300]!r}")
+        second = None
+        if args.second_after_ms is not None:
+            # Diagnosis: a second event while the clients re-poll after the first one.
+            second = seconds[r]
+            await asyncio.sleep(args.second_after_ms / 1000.0)
+            if args.second_via == "http":
+                status2, _, body2, _, _ = await admin.request(
+                    request_bytes("POST", f"/v1/packages/{second}/publish", central, {}))
+                if status2 != 200:
+                    raise RuntimeError(f"publish {second}: HTTP {status2}: {body2[:300]!r}")
+            else:
+                # As NotificationWriter does, but straight in SQL (another daemon or a worker
+                # committing): the feed's advisory lock, one row per entity, NOTIFY, commit.
+                await psql.rows(f"""BEGIN; SELECT pg_advisory_xact_lock(7311447302201415002);
+                    INSERT INTO local.notifications (entity_id, kind, package_id, revision, event_key)
+                    SELECT id, 'package_available', {second}, 1, 'bench_second:{second}' FROM central.entities ORDER BY id;
+                    SELECT pg_notify('campaignd_notifications', 'package_available'); COMMIT""")
+            # (GET /metrics itself waits for a pool connection, for the job queue's depth: after the commit.)
+            t_scrape = time.monotonic()
+            storm_gauges = await scrape(admin)
+            print(f"    gauges read at the second event (GET /metrics answered in "
+                  f"{(time.monotonic() - t_scrape) * 1000:.0f} ms): {metrics_text(storm_gauges)}")
         delivered = await wait_until(
-            lambda: len(run.deliveries.get(package_id, {})) >= len(pollers), args.delivery_timeout, step=0.005)
+            lambda: len(run.deliveries.get(package_id, {})) >= len(pollers)
+            and (second is None or len(run.deliveries.get(second, {})) >= len(pollers)),
+            args.delivery_timeout, step=0.005)
         cpu1 = (proc_cpu(args.pid), postgres_cpu(postmaster), self_cpu(), machine_busy(), time.monotonic())
         window = {k: cpu1[i] - cpu0[i] for i, k in enumerate(("daemon", "postgres", "driver", "machine", "wall"))}
         window["others"] = window["machine"] - window["daemon"] - window["postgres"] - window["driver"]
@@ -670,6 +699,16 @@ async def cmd_longpoll_async(args):
             "driver_lag": summary_ms(driver_lag), "cpu_window_s": window,
             "_from_commit": from_commit, "_from_return": from_return, "_seen": seen_from_commit, "_lag": driver_lag,
         }
+        if second is not None:
+            rows2 = await psql.rows(f"""
+                SELECT extract(epoch FROM pg_xact_commit_timestamp(xmin))::float8 FROM local.notifications
+                WHERE package_id = {second} AND kind = 'package_available' GROUP BY 1""")
+            t_commit2 = float(rows2[0][0])
+            arrivals2 = run.deliveries.get(second, {})
+            second_latency = [a - t_commit2 for a, _ in arrivals2.values()]
+            result["second"] = {"package_id": second, "after_first_commit_ms": (t_commit2 - t_commit) * 1000.0,
+                                "delivered": len(arrivals2), "from_commit": summary_ms(second_latency)}
+            result["_second"] = second_latency
         results.append((measured, result))
         print(f"{label}: package {package_id}, {rows_written} rows in one commit; publish request "
               f"{result['publish_request_ms']:.1f} ms (journal entry -> commit {result['journal_to_commit_ms']:.1f} ms, "
@@ -678,6 +717,10 @@ async def cmd_longpoll_async(args):
         print(f"    commit -> delivery        {fmt_ms(result['from_commit'])}")
         print(f"    answer -> delivery        {fmt_ms(result['from_return'])}")
         print(f"    commit -> driver read it  {fmt_ms(result['seen_from_commit'])}")
+        if second is not None:
+            print(f"    second event, committed {result['second']['after_first_commit_ms']:.0f} ms after the first, "
+                  f"delivered to {result['second']['delivered']}/{len(pollers)}:")
+            print(f"      commit -> delivery      {fmt_ms(result['second']['from_commit'])}")
         print(f"    CPU from the publish to the last delivery ({window['wall'] * 1000:.0f} ms): daemon "
               f"{window['daemon'] * 1000:.0f} ms, postgres {window['postgres'] * 1000:.0f} ms, this driver "
               f"{window['driver'] * 1000:.0f} ms, everything else {window['others'] * 1000:.0f} ms")
@@ -710,6 +753,7 @@ async def cmd_longpoll_async(args):
     pooled_commit = [x for r in measured for x in r["_from_commit"]]
     pooled_return = [x for r in measured for x in r["_from_return"]]
     pooled_seen = [x for r in measured for x in r["_seen"]]
+    pooled_second = [x for r in measured for x in r.get("_second", [])]
     pooled_lag = [x for r in measured for x in r["_lag"]]
     waiting_totals = [sum(s.values()) for s, _ in waiting_snapshots]
     by_phase = {}
@@ -725,7 +769,8 @@ async def cmd_longpoll_async(args):
         "clients": len(pollers), "rounds": len(measured), "wait_s": args.wait,
         "latency_from_commit": summary_ms(pooled_commit), "latency_from_return": summary_ms(pooled_return),
         "latency_seen_from_commit": summary_ms(pooled_seen), "driver_lag": summary_ms(pooled_lag),
-        "repoll_delay_s": args.repoll_delay,
+        "repoll_delay_s": args.repoll_delay, "second_after_ms": args.second_after_ms,
+        "second_event_from_commit": summary_ms(pooled_second),
         "per_round": [{k: v for k, v in r.items() if not k.startswith("_")} for r in measured],
         "undelivered": sum(r["clients"] - r["delivered"] for r in measured),
         "memory_before_kb": memory_before, "memory_after_kb": memory_after, "peak_sampled_rss_kb": peak_rss,
@@ -741,6 +786,9 @@ async def cmd_longpoll_async(args):
     print(f"  publish answered -> delivery   {fmt_ms(out['latency_from_return'])}")
     print(f"  commit -> driver read it       {fmt_ms(out['latency_seen_from_commit'])}")
     print(f"  driver's own lag (read - kernel arrival) {fmt_ms(out['driver_lag'])}")
+    if pooled_second:
+        print(f"  second event ({args.second_after_ms} ms after the first answer) commit -> delivery "
+              f"{fmt_ms(out['second_event_from_commit'])}")
     print(f"  undelivered: {out['undelivered']}; client errors: {len(run.errors)}; reconnects: {run.reconnects}; "
           f"empty answers (wait expired): {run.empty_answers}")
     for e in run.errors[:5]:
@@ -771,7 +819,8 @@ async def cmd_throughput_async(args):
     tokens = read_tokens(args.tokens)
     postmaster = read_postmaster_pid(args.postmaster_pid)
     # A pre-encoded request per token; client c uses tokens c, c+N, c+2N, ... in turn.
-    requests = [request_bytes("GET", f"/v1/notifications?after={args.after}&wait=0", t) for _, _, t in tokens]
+    path = args.path.replace("{after}", str(args.after))
+    requests = [request_bytes("GET", path, t) for _, _, t in tokens]
     conns = [await connect(args.host, args.port) for _ in range(args.clients)]
     state = {"measuring": False, "stop": False}
     latencies, errors, counts = [], [], [0]
@@ -783,9 +832,9 @@ async def cmd_throughput_async(args):
             j += args.clients
             start = time.perf_counter()
             status, _, body, _, _ = await conn.request(data)
-            if status != 200:
+            if status != args.expect:
                 errors.append(f"HTTP {status}: {body[:200]!r}")
-            elif b'"items":[]' not in body:
+            elif args.expect == 200 and path.startswith("/v1/notifications") and b'"items":[]' not in body:
                 errors.append(f"not empty: {body[:200]!r}")
             if state["measuring"]:
                 latencies.append(time.perf_counter() - start)
@@ -806,9 +855,9 @@ async def cmd_throughput_async(args):
     for conn in conns:
         conn.close()
     n = counts[0]
-    out = {"clients": args.clients, "seconds": elapsed, "requests": n, "rps": n / elapsed,
+    out = {"path": path, "clients": args.clients, "seconds": elapsed, "requests": n, "rps": n / elapsed,
            "latency": summary_ms(latencies), "errors": len(errors), "error_samples": errors[:5], "cpu": used}
-    print(f"HTTP empty polls, {args.clients} keep-alive clients, {elapsed:.1f} s: {n} answers, "
+    print(f"HTTP GET {path.split('?')[0]}{' (empty polls)' if path.startswith('/v1/notifications?after') else ''}, {args.clients} keep-alive clients, {elapsed:.1f} s: {n} answers, "
           f"{out['rps']:.0f} req/s; latency {fmt_ms(out['latency'], ('p50', 'p99', 'max'))}; errors {len(errors)}")
     for e in errors[:3]:
         print(f"    {e}")
@@ -909,6 +958,10 @@ def main():
     p.add_argument("--delivery-timeout", type=float, default=20.0)
     p.add_argument("--activity-period", type=float, default=0.5)
     p.add_argument("--hold", type=float, default=2.0, help="seconds of sampling while every client waits, before a publish")
+    p.add_argument("--second-after-ms", type=float, default=None,
+                   help="diagnosis: publish a second package this long after the first publish answered")
+    p.add_argument("--second-via", choices=("http", "sql"), default="http",
+                   help="the second event: a publish over HTTP, or rows inserted + NOTIFY straight in SQL")
     p.add_argument("--repoll-delay", type=float, default=0.0,
                    help="diagnosis only: seconds a client sleeps after an answer with rows before polling again")
 
@@ -918,6 +971,9 @@ def main():
     p.add_argument("--seconds", type=float, default=10.0)
     p.add_argument("--warmup", type=float, default=1.0)
     p.add_argument("--after", type=int, required=True)
+    p.add_argument("--path", default="/v1/notifications?after={after}&wait=0",
+                   help="diagnosis: another path (e.g. /healthz, or /v1/notifications?limit=0: the token check alone, answered 422)")
+    p.add_argument("--expect", type=int, default=200, help="the status every answer must have")
 
     p = sub.add_parser("pgbench")
     p.add_argument("--script", required=True)

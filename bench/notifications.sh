@@ -25,6 +25,7 @@ DURATION=${BENCH_SECONDS:-10}             # seconds of each throughput measureme
 POOL_SIZE=${BENCH_POOL_SIZE:-10}          # the daemon's --pool-size (its default is 10)
 LOG_LEVEL=${BENCH_LOG_LEVEL:-}            # the daemon's --log-level (empty: its default, info, one line per request)
 PERF=${BENCH_PERF:-0}                     # 1: perf record the daemon during the first HTTP throughput test
+DIAGNOSE=${BENCH_DIAGNOSE:-0}             # 1: also the diagnosis runs (a second event during the re-poll storm; cost split of a poll)
 SKIP_BUILD=${BENCH_SKIP_BUILD:-0}         # 1: use the .build/release/campaignd already there
 KEEP=${BENCH_KEEP:-0}                     # 1: keep the folder (the daemon and cluster are stopped all the same)
 
@@ -44,6 +45,8 @@ done
 for n in $HTTP_CLIENTS; do [[ $n =~ ^[0-9]+$ && $n -gt 0 ]] || die "BENCH_HTTP_CLIENTS: '$n' is not a positive number"; done
 (( CLIENTS <= ENTITIES )) || die "BENCH_CLIENTS must be <= BENCH_ENTITIES (one client per entity)"
 (( WAIT <= 60 )) || die "BENCH_WAIT must be <= 60 (the API's limit)"
+[[ -z $LOG_LEVEL || $LOG_LEVEL =~ ^(trace|debug|info|notice)$ ]] \
+    || die "BENCH_LOG_LEVEL must be trace, debug, info or notice (the 'listening' line, which gives the port, is a notice)"
 for tool in psql pgbench python3; do command -v $tool >/dev/null || die "$tool is needed"; done
 (( $(ulimit -n) > CLIENTS + 100 )) || ulimit -n $(( CLIENTS + 1000 )) 2>/dev/null \
     || die "ulimit -n is $(ulimit -n): too low for $CLIENTS connections"
@@ -168,7 +171,7 @@ cat >"$DIR/feed.sql" <<'SQL'
 \set e :first_id + :i - 1
 SELECT cursor, entity_id, kind, package_id, order_id, revision, comment, created_at FROM local.notifications
 WHERE entity_id = :e AND cursor > :after
-ORDER BY cursor LIMIT 50;
+ORDER BY cursor LIMIT :limit;
 SQL
 # Every statement the server sends for that request, in order: the token lookup
 # (TokenStore.authenticate, on its own pooled connection, outside a transaction), then
@@ -186,10 +189,10 @@ BEGIN ISOLATION LEVEL READ COMMITTED;
 SELECT set_config('campaignd.entity_id', :e, true);
 SELECT cursor, entity_id, kind, package_id, order_id, revision, comment, created_at FROM local.notifications
 WHERE entity_id = :e AND cursor > :after
-ORDER BY cursor LIMIT 50;
+ORDER BY cursor LIMIT :limit;
 COMMIT;
 SQL
-DEFINES=(--define "entities=$ENTITIES" --define "first_id=$FIRST_ID" --define "after=$MAX_CURSOR")
+DEFINES=(--define "entities=$ENTITIES" --define "first_id=$FIRST_ID" --define "after=$MAX_CURSOR" --define "limit=50")
 
 FIRST=1
 for N in $HTTP_CLIENTS; do
@@ -221,6 +224,24 @@ if [[ $PERF == 1 && -f $DIR/perf.data ]]; then
     echo "-- by shared object:"
     perf report -i "$DIR/perf.data" --no-children --sort dso --stdio 2>/dev/null >"$DIR/perf-dso.txt" || true
     grep -E '^ +[0-9.]+%' "$DIR/perf-dso.txt" | sed -E 's/ +$//' | head -n 12 || true
+fi
+
+# --- diagnosis (BENCH_DIAGNOSE=1) ------------------------------------------------------------
+if [[ $DIAGNOSE == 1 ]]; then
+    say "diagnosis: a second event committed (straight in SQL) 50 ms after the first publish answered, while the clients re-poll; $(load)"
+    python3 "$BENCH/longpoll.py" longpoll --port "$PORT" --pid "$DAEMON_PID" --postmaster-pid "$POSTMASTER_PID_FILE" \
+        --tokens "$DIR/tokens.tsv" --conninfo "$CONNINFO" --clients "$CLIENTS" --rounds 3 --warmup-rounds 0 \
+        --wait "$WAIT" --settle "$SETTLE" --second-after-ms 50 --second-via sql --json "$OUT/diagnosis-second-event.json" \
+        | grep -vE '^ +[0-9]+  campaignd_app|by last statement'
+    N=$(set -- $HTTP_CLIENTS; echo "$1")
+    MAX_CURSOR=$(psql_value "SELECT coalesce(max(cursor), 0) FROM local.notifications")
+    say "diagnosis: what a request costs the daemon, $N clients: /healthz (no database), the token check alone (limit=0: 422 before any SQL of the handler), an empty poll; $(load)"
+    for spec in "/healthz 200" "/v1/notifications?limit=0 422" "/v1/notifications?after={after}&wait=0 200"; do
+        set -- $spec
+        python3 "$BENCH/longpoll.py" throughput --port "$PORT" --pid "$DAEMON_PID" --postmaster-pid "$POSTMASTER_PID_FILE" \
+            --tokens "$DIR/tokens.tsv" --clients "$N" --seconds "$DURATION" --after "$MAX_CURSOR" --path "$1" --expect "$2" \
+            --json "$OUT/diagnosis-cost-$(echo "$1" | tr -c 'a-z0-9' '_').json"
+    done
 fi
 
 # --- end ------------------------------------------------------------------------------------

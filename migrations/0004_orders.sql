@@ -38,8 +38,9 @@ CREATE UNIQUE INDEX orders_one_per_revision_idx ON local.orders (entity_id, pack
     WHERE single AND status <> 'cancelled';
 CREATE INDEX orders_entity_status_idx ON local.orders (entity_id, status, id);
 CREATE INDEX orders_entity_package_idx ON local.orders (entity_id, package_id, id);
--- Central views: the orders of a package (summary counts, orders by entity, fan-out).
-CREATE INDEX orders_package_idx ON local.orders (package_id, id) INCLUDE (revision, status, entity_id);
+-- Central views: the orders of a package revision (summary counts, orders by entity,
+-- the fan-out of a cancel or reinitialize).
+CREATE INDEX orders_package_idx ON local.orders (package_id, revision, id) INCLUDE (status, entity_id);
 -- Central views: one order by id, and all orders by status.
 CREATE INDEX orders_id_idx ON local.orders (id);
 CREATE INDEX orders_status_idx ON local.orders (status, id);

@@ -3,6 +3,7 @@ import Logging
 import Postgres
 import ServiceLifecycle
 import Store
+import Synchronization
 
 /// The job workers of one process, as a service.
 ///
@@ -36,14 +37,14 @@ public struct JobWorkers: Service {
         let wakeups = (0..<options.workers).map { _ in
             AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         }
-        let ring = { @Sendable in wakeups.forEach { $0.continuation.yield() } }
+        let doorbells = Doorbells(wakeups.map(\.continuation))
         logger.info("job workers started", metadata: ["workers": "\(options.workers)", "worker": "\(name)"])
         await withTaskGroup(of: Void.self) { background in
-            background.addTask { await listen(ring: ring) }
-            background.addTask { await tick(ring: ring) }
+            background.addTask { await listen(doorbells) }
+            background.addTask { await tick(ring: doorbells.ringAll) }
             await withTaskGroup(of: Void.self) { workers in
                 for (index, wakeup) in wakeups.enumerated() {
-                    workers.addTask { await work(wakeup.stream, worker: "\(name)/\(index)") }
+                    workers.addTask { await work(wakeup.stream, worker: "\(name)/\(index)", doorbells: doorbells) }
                 }
                 workers.addTask {
                     try? await gracefulShutdown()
@@ -55,11 +56,14 @@ public struct JobWorkers: Service {
         logger.info("job workers stopped")
     }
 
-    /// Wakes the workers on every NOTIFY of the jobs channel, and after (re)connecting.
-    private func listen(ring: @escaping @Sendable () -> Void) async {
+    /// Wakes one worker per NOTIFY of the jobs channel (it wakes the next one when it
+    /// finds work), and all of them after (re)connecting, when notifications may have been lost.
+    private func listen(_ doorbells: Doorbells) async {
         let listener = PostgresListener(
             configuration: store.pool.configuration, channels: [JobRepository.wakeChannel], logger: logger)
-        for await _ in listener { ring() }
+        for await event in listener {
+            if case .listening = event { doorbells.ringAll() } else { doorbells.ringOne() }
+        }
     }
 
     /// The polling fallback, and requeueing jobs whose lease expired.
@@ -81,7 +85,7 @@ public struct JobWorkers: Service {
     }
 
     /// One worker: on each wake-up, run due jobs until none is left.
-    private func work(_ wakeups: AsyncStream<Void>, worker: String) async {
+    private func work(_ wakeups: AsyncStream<Void>, worker: String, doorbells: Doorbells) async {
         var failures = 0
         for await _ in wakeups {
             while !Task.isShuttingDownGracefully {
@@ -89,6 +93,8 @@ public struct JobWorkers: Service {
                     guard let claimed = try await store.transaction({ try await $0.jobs.claim(worker: worker, lease: options.lease) })
                     else { break }
                     failures = 0
+                    // There may be more: let another worker look while this one works.
+                    doorbells.ringOne()
                     if Task.isShuttingDownGracefully {
                         try await store.transaction { try await $0.jobs.giveBack(claimed) }
                         break
@@ -163,5 +169,29 @@ public struct JobWorkers: Service {
                 logger.warning("cannot renew a job lease", metadata: ["error": "\(error)"])
             }
         }
+    }
+}
+
+/// The wake-up streams of a process's workers.
+final class Doorbells: Sendable {
+    let continuations: [AsyncStream<Void>.Continuation]
+    private let next = Mutex(0)
+
+    init(_ continuations: [AsyncStream<Void>.Continuation]) {
+        self.continuations = continuations
+    }
+
+    /// Wakes the workers in turn, one per call.
+    func ringOne() {
+        guard !continuations.isEmpty else { return }
+        let index = next.withLock { next in
+            defer { next = (next + 1) % continuations.count }
+            return next
+        }
+        continuations[index].yield()
+    }
+
+    func ringAll() {
+        continuations.forEach { $0.yield() }
     }
 }

@@ -56,7 +56,7 @@ public struct PackageRepository: Sendable {
         let package = try await require(id)
         try await Journal(connection: connection).append(
             actor: actor.actorName, action: "create", subject: "package", subjectID: id, packageID: id,
-            after: Self.snapshot(package))
+            after: Self.snapshot(package, withAudience: true))
         return package
     }
 
@@ -104,7 +104,7 @@ public struct PackageRepository: Sendable {
         let after = try await require(id)
         try await Journal(connection: connection).append(
             actor: actor.actorName, action: "edit", subject: "package", subjectID: id, packageID: id,
-            before: Self.snapshot(before), after: Self.snapshot(after))
+            before: Self.snapshot(before, withAudience: true), after: Self.snapshot(after, withAudience: true))
         return after
     }
 
@@ -219,13 +219,17 @@ public struct PackageRepository: Sendable {
         guard problems.isEmpty else { throw StoreError.validation(ValidationFailure(problems: problems)) }
     }
 
-    /// What the journal keeps of a package, before and after a change.
-    static func snapshot(_ package: CampaignPackage) -> JSONValue {
-        .object([
+    /// What the journal keeps of a package, before and after a change. The audience (up
+    /// to tens of thousands of codes) only where it may have changed: creation and edits.
+    static func snapshot(_ package: CampaignPackage, withAudience: Bool = false) -> JSONValue {
+        var members: [String: JSONValue] = [
             "status": .string(package.status.rawValue), "revision": .number(Double(package.revision)),
             "version": .number(Double(package.version)), "label": .string(package.label),
             "campaign_name": .string(package.campaignName), "campaign_folder": .string(package.campaignFolder),
-            "audience": package.audience.map { .array($0.map(JSONValue.string)) } ?? .null,
-        ])
+        ]
+        if withAudience {
+            members["audience"] = package.audience.map { .array($0.map(JSONValue.string)) } ?? .null
+        }
+        return .object(members)
     }
 }
