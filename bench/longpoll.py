@@ -17,8 +17,10 @@ Subcommands:
   pgbench     runs pgbench with a script and measures PostgreSQL's CPU around it.
   summary     prints the figures of the JSON files the other subcommands wrote.
 
-Timestamps are wall-clock (time.time(), CLOCK_REALTIME), the clock PostgreSQL's
-commit timestamps use too (same machine). Tokens are read from files, never from the
+Timestamps are wall-clock (CLOCK_REALTIME), the clock PostgreSQL's commit timestamps
+(track_commit_timestamp) use too, on the same machine. An answer's delivery time is
+the kernel's receive timestamp of its last segment (SO_TIMESTAMPNS), so the time this
+single-threaded driver takes to get to it is left out (it is printed as its "lag"). Tokens are read from files, never from the
 command line (so that they do not show in `ps`); the central token comes from the
 environment variable BENCH_CENTRAL_TOKEN.
 """
