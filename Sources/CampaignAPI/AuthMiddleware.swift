@@ -55,6 +55,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             let code = error.status == .contentTooLarge ? "payload_too_large" : "bad_request"
             return try APIError(error.status, code: code, detail: error.status.reasonPhrase)
                 .response(from: request, context: context)
+        } catch let error as PostgresError where error.code == .invalidParameter {
+            // A value PostgreSQL cannot hold (a NUL character in a path segment, say).
+            return try APIError(.unprocessableContent, code: "validation_failed", detail: error.message)
+                .response(from: request, context: context)
         } catch let error as PostgresError where error.isUnavailable {
             context.logger.warning("database unavailable", metadata: ["error": "\(error)"])
             return try APIError(

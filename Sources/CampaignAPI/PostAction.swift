@@ -19,7 +19,8 @@ struct PostAction: Sendable {
             let value = try await store.transaction(for: principal) { try await work($0, principal) }
             return JSONResponse.make(status, value)
         }
-        guard (1...255).contains(key.count) else {
+        // Counted in code points, as the database's CHECK counts them.
+        guard (1...255).contains(key.unicodeScalars.count), !key.unicodeScalars.contains("\u{0}") else {
             throw APIError.validation([FieldProblem(field: "Idempotency-Key", message: "must be 1 to 255 characters")])
         }
         var hasher = SHA256()

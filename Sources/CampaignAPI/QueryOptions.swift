@@ -8,6 +8,10 @@ struct QueryOptions {
 
     init(_ request: Request) {
         self.request = request
+        // PostgreSQL text cannot hold U+0000: refuse it here rather than fail later.
+        for (name, value) in request.uri.queryParameters where value.unicodeScalars.contains("\u{0}") {
+            problems.append(FieldProblem(field: String(name), message: "must not contain the NUL character"))
+        }
     }
 
     func text(_ name: String) -> String? {

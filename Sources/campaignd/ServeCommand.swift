@@ -46,7 +46,13 @@ struct Serve: AsyncParsableCommand {
                 configuration: database.serviceConfiguration,
                 options: PostgresPoolOptions(minimumConnections: 1, maximumConnections: poolSize + jobOptions.workers),
                 logger: logger)
-            let hub = NotificationHub(store: Store(pool: pool), logger: logger)
+            // The long-poll hub reads on a connection of its own: a burst of requests that
+            // holds the main pool must not delay the wake-ups.
+            let hubPool = PostgresPool(
+                configuration: database.serviceConfiguration,
+                options: PostgresPoolOptions(minimumConnections: 1, maximumConnections: 1), logger: logger)
+            defer { hubPool.close() }
+            let hub = NotificationHub(store: Store(pool: hubPool), logger: logger)
             let router = CampaignAPI.makeRouter(
                 pool: pool, migrations: files, hub: hub, renderMetrics: { registry.emitToBuffer() })
             let app = Application(

@@ -74,3 +74,26 @@ import Testing
         }
     }
 }
+
+@Suite struct HostileInputTests {
+    @Test func nulCharactersAndOutOfRangeDatesAreRefusedNotFailed() async throws {
+        let api = try await APIHarness.start()
+        for path in ["/v1/entities?cursor=%00", "/v1/packages?q=%00", "/v1/orders?entity=%00"] {
+            let answer = try await api.central.get(path)
+            #expect(answer.status == 422, "\(path)")
+        }
+        let tooEarly = try await api.central.post(
+            "/v1/packages",
+            #"{"label":"L","type":"local","campaign_name":"c","campaign_folder":"f","visible_from":"0000-01-01T00:00:00Z"}"#)
+        #expect(tooEarly.status == 422)
+        let tooLate = try await api.central.post(
+            "/v1/packages",
+            #"{"label":"L","type":"local","campaign_name":"c","campaign_folder":"f","visible_until":"9999-12-31T23:59:59-00:01"}"#)
+        #expect(tooLate.status == 422)
+        let longKey = String(repeating: "e\u{301}", count: 128)
+        let keyed = try await api.central.post(
+            "/v1/entities", #"{"code": "B2", "label": "x"}"#, headers: ["Idempotency-Key": longKey])
+        #expect(keyed.status == 422)
+        #expect(try await api.central.get("/v1/packages").items().isEmpty)
+    }
+}

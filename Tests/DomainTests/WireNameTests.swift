@@ -44,3 +44,18 @@ import Testing
         #expect(decoded == schedule)
     }
 }
+
+@Suite struct RFC3339RangeTests {
+    @Test(arguments: [
+        "0000-01-01T00:00:00Z", "0001-01-01T00:00:00+00:01", "9999-12-31T23:59:59-00:01",
+        "9999-12-31T23:59:59.9999995Z", "10000-01-01T00:00:00Z",
+    ])
+    func timestampsPostgreSQLCannotHoldAreRefused(text: String) {
+        #expect(RFC3339.parse(text) == nil)
+    }
+
+    @Test(arguments: ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z", "2026-11-29T12:00:00.5+02:00"])
+    func timestampsWithinRangeAreRead(text: String) {
+        #expect(RFC3339.parse(text) != nil)
+    }
+}

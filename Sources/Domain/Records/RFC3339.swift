@@ -73,6 +73,13 @@ public enum RFC3339 {
         else { return nil }
         let seconds = CivilDate.days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second
             - offset
+        // PostgreSQL's timestamptz and its text form: years 1 to 9999 in UTC, microseconds.
+        let earliest = CivilDate.days(year: 1, month: 1, day: 1) * 86_400
+        let end = CivilDate.days(year: 10_000, month: 1, day: 1) * 86_400
+        let microseconds = (nanoseconds + 500) / 1000
+        guard seconds >= earliest, seconds < end - 1 || (seconds == end - 1 && microseconds < 1_000_000) else {
+            return nil
+        }
         return Date(timeIntervalSince1970: Double(seconds) + Double(nanoseconds) / 1e9)
     }
 
