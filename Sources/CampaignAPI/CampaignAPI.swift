@@ -12,7 +12,8 @@ public enum CampaignAPI {
     ) -> Router<APIContext> {
         let store = Store(pool: pool)
         let hub = hub ?? NotificationHub(store: store, logger: pool.logger)
-        let tokens = TokenStore(pool: pool)
+        // A polling client presents the same token every few seconds: remember it briefly.
+        let tokens = TokenStore(pool: pool, cacheLifetime: .seconds(5))
         let router = Router(context: APIContext.self)
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: MetricsMiddleware())

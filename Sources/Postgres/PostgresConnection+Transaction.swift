@@ -7,13 +7,23 @@ public enum PostgresIsolation: String, Sendable {
 
 extension PostgresConnection {
     /// Runs `body` in a transaction: it commits when `body` returns and rolls back when it throws.
+    /// - Parameter settings: run-time parameters set for this transaction only (`SET LOCAL`),
+    ///   sent with the `BEGIN` in one round trip.
     @discardableResult
     public func withTransaction<T>(
         isolation: PostgresIsolation = .readCommitted,
+        settings: [(name: String, value: String)] = [],
         isolation actor: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
-        try await execute(unsafeSQL: "BEGIN ISOLATION LEVEL \(isolation.rawValue)")
+        var begin = "BEGIN ISOLATION LEVEL \(isolation.rawValue)"
+        for setting in settings {
+            guard setting.name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_" || $0 == ".") }) else {
+                throw PostgresError(code: .invalidParameter, message: "not a setting name: \(setting.name)")
+            }
+            begin += "; SET LOCAL \(setting.name) = \(try Self.literal(setting.value))"
+        }
+        try await execute(unsafeSQL: begin)
         let value: T
         do {
             value = try await body(self)
@@ -29,5 +39,16 @@ extension PostgresConnection {
         }
         try await execute(unsafeSQL: "COMMIT")
         return value
+    }
+}
+
+extension PostgresConnection {
+    /// A standard-conforming string literal (`standard_conforming_strings` is on since
+    /// PostgreSQL 9.1): quotes doubled, NUL refused.
+    static func literal(_ value: String) throws -> String {
+        guard !value.unicodeScalars.contains("\u{0}") else {
+            throw PostgresError(code: .invalidParameter, message: "a setting contains a NUL character")
+        }
+        return "'" + value.replacingOccurrences(of: "'", with: "''") + "'"
     }
 }

@@ -103,6 +103,7 @@ public final class PostgresPool: Sendable {
     @discardableResult
     public func withTransaction<T>(
         isolation level: PostgresIsolation = .readCommitted,
+        settings: [(name: String, value: String)] = [],
         retryOnConflict: Bool = false,
         isolation actor: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> T
@@ -111,7 +112,7 @@ public final class PostgresPool: Sendable {
         while true {
             do {
                 return try await withConnection { connection in
-                    try await connection.withTransaction(isolation: level) { try await body($0) }
+                    try await connection.withTransaction(isolation: level, settings: settings) { try await body($0) }
                 }
             } catch let error as PostgresError where retryOnConflict && error.isTransient && attempt < 5 {
                 logger.debug("transaction conflict, retrying", metadata: ["sqlstate": "\(error.sqlState ?? "")"])

@@ -21,11 +21,9 @@ public struct Store: Sendable {
         isolation actor: isolated (any Actor)? = #isolation,
         _ body: (StoreTransaction) async throws -> T
     ) async throws -> T {
-        try await pool.withTransaction(retryOnConflict: true) { connection in
-            if let entityID = principal?.entityID {
-                try await connection.query("SELECT set_config('campaignd.entity_id', \(String(entityID)), true)")
-            }
-            return try await body(StoreTransaction(connection: connection))
+        let settings = principal?.entityID.map { [(name: "campaignd.entity_id", value: String($0))] } ?? []
+        return try await pool.withTransaction(settings: settings, retryOnConflict: true) { connection in
+            try await body(StoreTransaction(connection: connection))
         }
     }
 }

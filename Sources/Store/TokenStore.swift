@@ -4,9 +4,13 @@ import Postgres
 /// Tokens in `central.api_tokens`.
 public struct TokenStore: Sendable {
     let pool: PostgresPool
+    let cache: TokenCache?
 
-    public init(pool: PostgresPool) {
+    /// - Parameter cacheLifetime: how long an authenticated token is remembered in
+    ///   memory (nothing is remembered when `nil`).
+    public init(pool: PostgresPool, cacheLifetime: Duration? = nil) {
         self.pool = pool
+        self.cache = cacheLifetime.map { TokenCache(lifetime: $0) }
     }
 
     /// Mints a token for the central operator `name`, creating the operator if needed.
@@ -51,6 +55,8 @@ public struct TokenStore: Sendable {
     /// The principal of a presented token, or `nil` when it is unknown or revoked.
     public func authenticate(_ presented: String) async throws -> Principal? {
         guard let token = APIToken(parsing: presented) else { return nil }
+        let hash = token.secretHash
+        if let principal = cache?.principal(for: hash) { return principal }
         let rows = try await pool.withConnection { connection in
             try await connection.query(
                 """
@@ -62,11 +68,15 @@ public struct TokenStore: Sendable {
                 """)
         }
         guard let row = rows.first,
-            APIToken.constantTimeEqual(try row.decode(String.self, "secret_hash"), token.secretHash)
+            APIToken.constantTimeEqual(try row.decode(String.self, "secret_hash"), hash)
         else { return nil }
-        if let operatorID = try row.decode(Int?.self, "operator_id") {
-            return .central(operatorID: operatorID, name: try row.decode(String.self, "operator_name"))
-        }
-        return .local(entityID: try row.decode(Int.self, "entity_id"), code: try row.decode(String.self, "entity_code"))
+        let principal: Principal =
+            if let operatorID = try row.decode(Int?.self, "operator_id") {
+                .central(operatorID: operatorID, name: try row.decode(String.self, "operator_name"))
+            } else {
+                .local(entityID: try row.decode(Int.self, "entity_id"), code: try row.decode(String.self, "entity_code"))
+            }
+        cache?.remember(principal, for: hash)
+        return principal
     }
 }

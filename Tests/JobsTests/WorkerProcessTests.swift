@@ -30,12 +30,16 @@ import Testing
         let doomed = try await DaemonProcess.start(
             workerArguments(database.connectionString),
             environment: DaemonProcess.environment(["CAMPAIGND_FAILPOINTS": "job.before_commit=pause:60"]))
+        // The job is claimed (its claim committed), and a transaction with writes has sat
+        // idle for a second: the handler's, paused at the failpoint before its commit.
         try await waitUntil("the fan-out to be done and waiting to commit") {
             let waiting = try await pool.withConnection { connection in
                 try await connection.query(
                     """
                     SELECT count(*) AS n FROM pg_stat_activity
                     WHERE datname = current_database() AND state = 'idle in transaction' AND backend_xid IS NOT NULL
+                      AND state_change < now() - interval '1 second'
+                      AND EXISTS (SELECT 1 FROM central.jobs WHERE id = \(job.id) AND status = 'running')
                     """)[0].decode(Int.self, "n")
             }
             return waiting > 0
