@@ -24,6 +24,16 @@ struct GlobalOptions: ParsableArguments {
 
     var environment: [String: String] { ProcessInfo.processInfo.environment }
 
+    /// A positive number from the flag, else the environment variable, else `fallback`.
+    func positiveNumber(_ flag: Double?, _ variable: String, _ fallback: Double) throws -> Double {
+        guard let text = setting(flag.map { "\($0)" }, variable, default: "\(fallback)"), let value = Double(text),
+            value > 0
+        else { throw ValidationError("\(variable) must be a positive number") }
+        return value
+    }
+
+    static func duration(_ seconds: Double) -> Duration { .milliseconds(Int64(seconds * 1000)) }
+
     /// The flag, else the environment variable, else `fallback`.
     func setting(_ flag: String?, _ variable: String, default fallback: String? = nil) -> String? {
         if let flag { return flag }

@@ -24,35 +24,23 @@ struct JobOptions: ParsableArguments {
     @Option(name: .customLong("notification-expiry"), help: "Days any notification is kept, acknowledged or not (env CAMPAIGND_NOTIFICATION_EXPIRY_DAYS; default 90)")
     var notificationExpiryDays: Double?
 
-    func number(_ global: GlobalOptions, _ flag: Double?, _ variable: String, _ fallback: Double) throws -> Double {
-        guard let text = global.setting(flag.map { "\($0)" }, variable, default: "\(fallback)"), let value = Double(text),
-            value > 0
-        else { throw ValidationError("\(variable) must be a positive number") }
-        return value
-    }
-
-    func duration(_ seconds: Double) -> Duration { .milliseconds(Int64(seconds * 1000)) }
-
     func retention(_ global: GlobalOptions) throws -> RetentionOptions {
         RetentionOptions(
-            jobs: duration(try number(global, retentionHours, "CAMPAIGND_JOB_RETENTION_HOURS", 168) * 3600),
-            acknowledgedNotifications: duration(
-                try number(global, notificationRetentionHours, "CAMPAIGND_NOTIFICATION_RETENTION_HOURS", 168) * 3600),
-            notificationExpiry: duration(
-                try number(global, notificationExpiryDays, "CAMPAIGND_NOTIFICATION_EXPIRY_DAYS", 90) * 86_400))
+            jobs: GlobalOptions.duration(try global.positiveNumber(retentionHours, "CAMPAIGND_JOB_RETENTION_HOURS", 168) * 3600),
+            acknowledgedNotifications: GlobalOptions.duration(
+                try global.positiveNumber(notificationRetentionHours, "CAMPAIGND_NOTIFICATION_RETENTION_HOURS", 168) * 3600),
+            notificationExpiry: GlobalOptions.duration(
+                try global.positiveNumber(notificationExpiryDays, "CAMPAIGND_NOTIFICATION_EXPIRY_DAYS", 90) * 86_400))
     }
 
     func resolve(_ global: GlobalOptions) throws -> JobQueueOptions {
-        func number(_ flag: Double?, _ variable: String, _ fallback: Double) throws -> Double {
-            try self.number(global, flag, variable, fallback)
-        }
         guard let count = Int(global.setting(workers.map(String.init), "CAMPAIGND_WORKERS", default: "2") ?? ""), count >= 0
         else { throw ValidationError("the number of workers must be 0 or more") }
         return JobQueueOptions(
             workers: count,
-            lease: duration(try number(lease, "CAMPAIGND_JOB_LEASE", 30)),
-            pollInterval: duration(try number(pollInterval, "CAMPAIGND_JOB_POLL_INTERVAL", 1)),
-            backoffBase: duration(try number(backoff, "CAMPAIGND_JOB_BACKOFF", 1)),
+            lease: GlobalOptions.duration(try global.positiveNumber(lease, "CAMPAIGND_JOB_LEASE", 30)),
+            pollInterval: GlobalOptions.duration(try global.positiveNumber(pollInterval, "CAMPAIGND_JOB_POLL_INTERVAL", 1)),
+            backoffBase: GlobalOptions.duration(try global.positiveNumber(backoff, "CAMPAIGND_JOB_BACKOFF", 1)),
             failpoints: Failpoints(parsing: global.environment["CAMPAIGND_FAILPOINTS"] ?? ""))
     }
 }

@@ -8,14 +8,12 @@ struct ShutdownOptions: ParsableArguments {
     var grace: Double?
 
     func makeGroup(_ services: [any Service], global: GlobalOptions, logger: Logger) throws -> ServiceGroup {
-        guard let text = global.setting(grace.map { "\($0)" }, "CAMPAIGND_SHUTDOWN_GRACE", default: "30"),
-            let seconds = Double(text), seconds > 0
-        else { throw ValidationError("the shutdown grace must be a positive number of seconds") }
+        let seconds = try global.positiveNumber(grace, "CAMPAIGND_SHUTDOWN_GRACE", 30)
         var configuration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         // Services stop in reverse order; past the grace they are cancelled (a job in
         // hand then rolls back and its lease lets another worker run it).
-        configuration.maximumGracefulShutdownDuration = .milliseconds(Int64(seconds * 1000))
+        configuration.maximumGracefulShutdownDuration = GlobalOptions.duration(seconds)
         return ServiceGroup(configuration: configuration)
     }
 }
