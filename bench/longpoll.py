@@ -13,7 +13,8 @@ Subcommands:
               client, commit -> delivery. Samples the daemon's memory (/proc/PID/status)
               and pg_stat_activity while the clients wait.
   throughput  empty polls (GET /v1/notifications?after=MAX&wait=0) from N keep-alive
-              connections in a closed loop for T seconds: answers per second.
+              connections in a closed loop for T seconds: answers per second. Driven by
+              wrk (--driver wrk, the default) or by this process (--driver python).
   pgbench     runs pgbench with a script and measures PostgreSQL's CPU around it.
   summary     prints the figures of the JSON files the other subcommands wrote.
 
@@ -868,6 +869,94 @@ async def cmd_throughput_async(args):
         json.dump(out, f, indent=1)
 
 
+WRK_SCRIPT = """\
+-- bench/longpoll.py: wrk requests, each thread cycling through the tokens from its own offset.
+local tokens, requests, n, step = {}, {}, 0, 1
+local counter = 0
+function setup(thread)
+  thread:set("offset", counter)
+  counter = counter + 1
+end
+function init(args)
+  local file = assert(io.open(args[1]))
+  for line in file:lines() do
+    local token = line:match("^%S+%s+%S+%s+(%S+)$")
+    if token then tokens[#tokens + 1] = token end
+  end
+  file:close()
+  for i, token in ipairs(tokens) do
+    requests[i] = wrk.format("GET", args[2], { ["Authorization"] = "Bearer " .. token })
+  end
+  n = offset or 0
+  step = tonumber(args[3])
+end
+function request()
+  n = n + step
+  return requests[(n % #requests) + 1]
+end
+"""
+
+
+def run_wrk(args, path, seconds, lua, threads):
+    command = ["wrk", "-t", str(threads), "-c", str(args.clients), "-d", f"{seconds}s", "--latency",
+               "-s", lua, f"http://{args.host}:{args.port}", "--", args.tokens, path, str(threads)]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"wrk failed ({done.returncode}): {done.stderr.strip()[-1000:]}\n{done.stdout[-1000:]}")
+    return done.stdout, " ".join(command)
+
+
+def wrk_latency_ms(text, label):
+    m = re.search(rf"^\s*{label}%\s+([0-9.]+)(us|ms|s)\s*$", text, re.M)
+    if not m:
+        return None
+    return float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
+
+
+async def cmd_throughput_wrk(args):
+    """The same closed loop, driven by wrk (C, 2 threads): far less CPU per request than this driver."""
+    tokens = read_tokens(args.tokens)
+    postmaster = read_postmaster_pid(args.postmaster_pid)
+    path = args.path.replace("{after}", str(args.after))
+    # One request checked here first: the answer wrk will get is the one expected.
+    conn = await connect(args.host, args.port)
+    status, _, body, _, _ = await conn.request(request_bytes("GET", path, tokens[0][2]))
+    conn.close()
+    if status != args.expect or (args.expect == 200 and path.startswith("/v1/notifications") and b'"items":[]' not in body):
+        sys.exit(f"unexpected answer before the wrk run: HTTP {status} {body[:200]!r}")
+    lua = os.path.join(os.path.dirname(os.path.abspath(args.json)), "requests.lua")
+    with open(lua, "w") as f:
+        f.write(WRK_SCRIPT)
+    threads = max(1, min(args.wrk_threads, args.clients))
+    run_wrk(args, path, max(1, round(args.warmup)), lua, threads)
+    cpu = CPUMeter(args.pid, postmaster)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu.start()
+    text, command = run_wrk(args, path, round(args.seconds), lua, threads)
+    used = cpu.stop()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used["client_cpu_s"] = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    used["others_cpu_s"] -= used["client_cpu_s"]
+    answers = int(re.search(r"(\d+) requests in ([0-9.]+)(ms|s|m)", text).group(1))
+    rps = float(re.search(r"Requests/sec:\s+([0-9.]+)", text).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    socket_errors = re.search(r"Socket errors: (.*)", text)
+    errors = (int(bad.group(1)) if bad else 0)
+    if args.expect != 200:
+        errors = answers - errors  # every answer should have been the non-2xx status asked for
+    latency = {k: wrk_latency_ms(text, label) for k, label in (("p50", "50"), ("p90", "90"), ("p99", "99"))}
+    out = {"path": path, "clients": args.clients, "driver": "wrk", "command": command, "seconds": args.seconds,
+           "requests": answers, "rps": rps, "latency": latency, "errors": errors,
+           "error_samples": [socket_errors.group(0)] if socket_errors else [], "cpu": used}
+    print(f"HTTP GET {path.split('?')[0]}{' (empty polls)' if path.startswith('/v1/notifications?after') else ''}, "
+          f"wrk -t {threads} -c {args.clients}, {args.seconds:.0f} s: {answers} answers, {rps:.0f} req/s; "
+          f"latency p50 {latency['p50']} ms, p99 {latency['p99']} ms; unexpected status {errors}"
+          f"{'; ' + socket_errors.group(0) if socket_errors else ''}")
+    print("  " + fmt_cpu(used, per=answers).replace("this driver", "wrk"))
+    with open(args.json, "w") as f:
+        json.dump(out, f, indent=1)
+
+
 # ----------------------------------------------------------------------------------------
 # pgbench
 
@@ -906,7 +995,14 @@ def cmd_pgbench(args):
 
 
 def cmd_summary(args):
-    with open(args.longpoll) as f:
+    if os.path.exists(args.longpoll):
+        summary_longpoll(args.longpoll)
+    if all(os.path.exists(f"{args.dir}/http-{n}.json") for n in args.clients):
+        summary_throughput(args)
+
+
+def summary_longpoll(path):
+    with open(path) as f:
         lp = json.load(f)
     lat = lp["latency_from_commit"]
     print(f"long poll, {lp['clients']} clients x {lp['rounds']} rounds:")
@@ -916,6 +1012,9 @@ def cmd_summary(args):
     print(f"  daemon VmHWM {hwm:.1f} MB (goal <= 150 MB: {'met' if hwm <= 150 else 'NOT met'})")
     print(f"  database connections while they wait: at most {lp['waiting_connections_max']} "
           f"({', '.join(f'{k} {v}' for k, v in lp['waiting_connections'][0].items())})")
+
+
+def summary_throughput(args):
     print("empty polls, HTTP vs pgbench:")
     print(f"  {'N':>4} {'HTTP req/s':>11} {'pgbench feed tps':>17} {'pgbench server-like tps':>24} "
           f"{'HTTP/feed':>10} {'HTTP/server-like':>17}")
@@ -976,6 +1075,9 @@ def main():
     p.add_argument("--path", default="/v1/notifications?after={after}&wait=0",
                    help="diagnosis: another path (e.g. /healthz, or /v1/notifications?limit=0: the token check alone, answered 422)")
     p.add_argument("--expect", type=int, default=200, help="the status every answer must have")
+    p.add_argument("--driver", choices=("wrk", "python"), default="wrk",
+                   help="wrk (C, little CPU per request; Debian package wrk) or this process's asyncio clients")
+    p.add_argument("--wrk-threads", type=int, default=2)
 
     p = sub.add_parser("pgbench")
     p.add_argument("--script", required=True)
@@ -999,7 +1101,7 @@ def main():
     elif args.command == "longpoll":
         asyncio.run(cmd_longpoll_async(args))
     elif args.command == "throughput":
-        asyncio.run(cmd_throughput_async(args))
+        asyncio.run(cmd_throughput_wrk(args) if args.driver == "wrk" else cmd_throughput_async(args))
     elif args.command == "pgbench":
         cmd_pgbench(args)
     else:

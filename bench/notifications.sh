@@ -28,6 +28,8 @@ PERF=${BENCH_PERF:-0}                     # 1: perf record the daemon during the
 DIAGNOSE=${BENCH_DIAGNOSE:-0}             # 1: also the diagnosis runs (a second event during the re-poll storm; cost split of a poll)
 SKIP_BUILD=${BENCH_SKIP_BUILD:-0}         # 1: use the .build/release/campaignd already there
 KEEP=${BENCH_KEEP:-0}                     # 1: keep the folder (the daemon and cluster are stopped all the same)
+PHASES=${BENCH_PHASES:-"longpoll throughput"}  # which measurements to run
+HTTP_DRIVER=${BENCH_HTTP_DRIVER:-wrk}     # the empty-poll load generator: wrk, or python (bench/longpoll.py's asyncio clients)
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BIN="$ROOT/.build/release/campaignd"
@@ -47,7 +49,13 @@ for n in $HTTP_CLIENTS; do [[ $n =~ ^[0-9]+$ && $n -gt 0 ]] || die "BENCH_HTTP_C
 (( WAIT <= 60 )) || die "BENCH_WAIT must be <= 60 (the API's limit)"
 [[ -z $LOG_LEVEL || $LOG_LEVEL =~ ^(trace|debug|info|notice)$ ]] \
     || die "BENCH_LOG_LEVEL must be trace, debug, info or notice (the 'listening' line, which gives the port, is a notice)"
+for phase in $PHASES; do [[ $phase =~ ^(longpoll|throughput)$ ]] || die "BENCH_PHASES: '$phase' is not longpoll or throughput"; done
+[[ $HTTP_DRIVER =~ ^(wrk|python)$ ]] || die "BENCH_HTTP_DRIVER must be wrk or python"
 for tool in psql pgbench python3; do command -v $tool >/dev/null || die "$tool is needed"; done
+if [[ $HTTP_DRIVER == wrk ]] && ! command -v wrk >/dev/null; then
+    die "wrk is needed for the empty-poll test (Debian: apt-get install -y wrk), or set BENCH_HTTP_DRIVER=python"
+fi
+has_phase() { [[ " $PHASES " == *" $1 "* ]]; }
 (( $(ulimit -n) > CLIENTS + 100 )) || ulimit -n $(( CLIENTS + 1000 )) 2>/dev/null \
     || die "ulimit -n is $(ulimit -n): too low for $CLIENTS connections"
 
@@ -154,11 +162,17 @@ psql_run -c "VACUUM ANALYZE"
 echo "entities $FIRST_ID..$LAST_ID; $(psql_value 'SELECT count(*) FROM central.api_tokens WHERE entity_id IS NOT NULL') local tokens"
 
 # --- long poll ----------------------------------------------------------------------------
-say "long poll: $CLIENTS clients, $ROUNDS rounds (+$WARMUP_ROUNDS warm-up), wait=$WAIT; $(load)"
-python3 "$BENCH/longpoll.py" longpoll --port "$PORT" --pid "$DAEMON_PID" --postmaster-pid "$POSTMASTER_PID_FILE" \
-    --tokens "$DIR/tokens.tsv" --conninfo "$CONNINFO" --clients "$CLIENTS" --rounds "$ROUNDS" \
-    --warmup-rounds "$WARMUP_ROUNDS" --wait "$WAIT" --settle "$SETTLE" --json "$OUT/longpoll.json"
-echo "after the long polls: $(load)"
+if has_phase longpoll; then
+    say "long poll: $CLIENTS clients, $ROUNDS rounds (+$WARMUP_ROUNDS warm-up), wait=$WAIT; $(load)"
+    python3 "$BENCH/longpoll.py" longpoll --port "$PORT" --pid "$DAEMON_PID" --postmaster-pid "$POSTMASTER_PID_FILE" \
+        --tokens "$DIR/tokens.tsv" --conninfo "$CONNINFO" --clients "$CLIENTS" --rounds "$ROUNDS" \
+        --warmup-rounds "$WARMUP_ROUNDS" --wait "$WAIT" --settle "$SETTLE" --json "$OUT/longpoll.json"
+    echo "after the long polls: $(load)"
+else
+    # Without the long polls, rows as they would have left behind: 6 per entity.
+    psql_run -c "INSERT INTO local.notifications (entity_id, kind, package_id, revision, event_key)
+                 SELECT e.id, 'package_available', p, 1, 'bench:' || p FROM central.entities e, generate_series(1, 6) AS p"
+fi
 
 # --- throughput of empty polls --------------------------------------------------------------
 MAX_CURSOR=$(psql_value "SELECT coalesce(max(cursor), 0) FROM local.notifications")
@@ -195,14 +209,15 @@ SQL
 DEFINES=(--define "entities=$ENTITIES" --define "first_id=$FIRST_ID" --define "after=$MAX_CURSOR" --define "limit=50")
 
 FIRST=1
-for N in $HTTP_CLIENTS; do
+for N in $(has_phase throughput && echo "$HTTP_CLIENTS"); do
     say "empty polls: $N clients, HTTP then pgbench (feed SELECT, then the server's statements); $(load)"
     if [[ $PERF == 1 && $FIRST == 1 ]] && command -v perf >/dev/null; then
         perf record -F 999 -g -p "$DAEMON_PID" -o "$DIR/perf.data" -- sleep $(( DURATION + 1 )) >/dev/null 2>"$DIR/perf.log" &
         PERF_PID=$!
     fi
     python3 "$BENCH/longpoll.py" throughput --port "$PORT" --pid "$DAEMON_PID" --postmaster-pid "$POSTMASTER_PID_FILE" \
-        --tokens "$DIR/tokens.tsv" --clients "$N" --seconds "$DURATION" --after "$MAX_CURSOR" --json "$OUT/http-$N.json"
+        --tokens "$DIR/tokens.tsv" --clients "$N" --seconds "$DURATION" --after "$MAX_CURSOR" --driver "$HTTP_DRIVER" \
+        --json "$OUT/http-$N.json"
     if [[ -n $PERF_PID ]]; then wait "$PERF_PID" || true; PERF_PID=""; fi
     python3 "$BENCH/longpoll.py" pgbench --script "$DIR/feed.sql" --clients "$N" --seconds "$DURATION" \
         "${DEFINES[@]}" --postmaster-pid "$POSTMASTER_PID_FILE" --conninfo "$SERVICE_CONNINFO" --json "$OUT/pgbench-feed-$N.json"
@@ -240,7 +255,7 @@ if [[ $DIAGNOSE == 1 ]]; then
         set -- $spec
         python3 "$BENCH/longpoll.py" throughput --port "$PORT" --pid "$DAEMON_PID" --postmaster-pid "$POSTMASTER_PID_FILE" \
             --tokens "$DIR/tokens.tsv" --clients "$N" --seconds "$DURATION" --after "$MAX_CURSOR" --path "$1" --expect "$2" \
-            --json "$OUT/diagnosis-cost-$(echo "$1" | tr -c 'a-z0-9' '_').json"
+            --driver "$HTTP_DRIVER" --json "$OUT/diagnosis-cost-$(echo "$1" | tr -c 'a-z0-9' '_').json"
     done
 fi
 

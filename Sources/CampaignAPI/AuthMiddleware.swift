@@ -12,15 +12,32 @@ struct AuthMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response)
         async throws -> Response
     {
-        guard let header = request.headers[.authorization], header.count > 7,
-            header.prefix(7).lowercased() == "bearer "
-        else { throw APIError.unauthorized }
-        let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        guard let header = request.headers[.authorization], let token = Self.bearerToken(header) else {
+            throw APIError.unauthorized
+        }
         guard let principal = try await tokens.authenticate(token) else { throw APIError.unauthorized }
         var context = context
         context.principal = principal
         context.logger[metadataKey: "principal"] = "\(principal.actorName)"
         return try await next(request, context)
+    }
+
+    /// The credentials of `Authorization: Bearer <token>` (the scheme in any case, RFC 9110),
+    /// spaces and tabs around the token dropped; `nil` for any other scheme or an empty token.
+    /// Works on bytes: it runs on every request.
+    static func bearerToken(_ header: String) -> String? {
+        let scheme = "bearer ".utf8
+        let utf8 = header.utf8
+        guard utf8.count > scheme.count,
+            zip(utf8, scheme).allSatisfy({ byte, expected in
+                byte == expected || (expected != UInt8(ascii: " ") && byte == expected - 0x20)
+            })
+        else { return nil }
+        let blank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        var token = utf8.dropFirst(scheme.count)
+        while let first = token.first, blank(first) { token = token.dropFirst() }
+        while let last = token.last, blank(last) { token = token.dropLast() }
+        return token.isEmpty ? nil : String(decoding: token, as: UTF8.self)
     }
 }
 

@@ -9,7 +9,7 @@ struct NotificationsController {
 
     func register(on group: RouterGroup<APIContext>) {
         group.get("notifications") { request, context in
-            let (principal, entityID) = try context.requireLocal()
+            let (_, entityID) = try context.requireLocal()
             var query = QueryOptions(request)
             let after = query.integer("after") ?? 0
             let limit = query.limit()
@@ -17,9 +17,7 @@ struct NotificationsController {
             try query.finish()
             // Register before reading, so a row that commits in between still wakes us.
             let ticket = wait > 0 ? hub.register(entityID: entityID, after: after) : nil
-            var rows = try await store.transaction(for: principal) {
-                try await $0.notificationFeed.rows(entityID: entityID, after: after, limit: limit)
-            }
+            var rows = try await store.notifications(entityID: entityID, after: after, limit: limit)
             if let ticket {
                 if rows.isEmpty {
                     rows = Array(await hub.wait(ticket, timeout: .milliseconds(Int64(wait * 1000))).prefix(limit))

@@ -3,6 +3,7 @@ import Domain
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Postgres
 import Store
 
 /// Runs the work of a `POST` in one transaction, honouring `Idempotency-Key`: the same
@@ -26,7 +27,7 @@ struct PostAction: Sendable {
         var hasher = SHA256()
         hasher.update(data: Data("\(request.method.rawValue) \(request.uri.path)\n".utf8))
         hasher.update(data: body)
-        let requestHash = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let requestHash = hasher.finalize().hexEncoded
         return try await store.transaction(for: principal) { transaction in
             switch try await transaction.idempotency.claim(
                 principal: principal.actorName, key: key, requestHash: requestHash)

@@ -20,13 +20,13 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         let started = ContinuousClock.now
         var response = try await next(request, context)
         if let name { response.headers[name] = id }
-        let elapsed = ContinuousClock.now - started
-        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        // Tenths of a millisecond, in integers (String(format:) is slow on a per-request path).
+        let tenths = Int(((ContinuousClock.now - started) / .microseconds(100)).rounded())
         context.logger.info(
             "request",
             metadata: [
                 "method": "\(request.method.rawValue)", "route": "\(context.endpointPath ?? "unmatched")",
-                "status": "\(response.status.code)", "duration_ms": "\(String(format: "%.1f", milliseconds))",
+                "status": "\(response.status.code)", "duration_ms": "\(tenths / 10).\(tenths % 10)",
             ])
         return response
     }

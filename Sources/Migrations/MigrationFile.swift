@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Postgres
 
 /// One numbered SQL file of `migrations/`, e.g. `0003_packages.sql`.
 public struct MigrationFile: Sendable, Equatable {
@@ -11,7 +12,7 @@ public struct MigrationFile: Sendable, Equatable {
     public init(name: String, sql: String) {
         self.name = name
         self.sql = sql
-        self.checksum = SHA256.hash(data: Data(sql.utf8)).map { String(format: "%02x", $0) }.joined()
+        self.checksum = SHA256.hash(data: Data(sql.utf8)).hexEncoded
     }
 
     /// The numbered `.sql` files of `directory`, in order. Other files are ignored; two

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Postgres
 
 /// A bearer token: `cdt_` + a 16-hex-digit public lookup + a 64-hex-digit secret.
 ///
@@ -17,17 +18,20 @@ public struct APIToken: Sendable, Equatable {
     public static func generate() -> APIToken {
         var generator = SystemRandomNumberGenerator()
         func hex(_ count: Int) -> String {
-            (0..<count).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }.joined()
+            (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }.hexEncoded
         }
         return APIToken(lookup: hex(8), secret: hex(32))
     }
 
     /// Parses a presented token; `nil` when it does not have a token's shape.
     public init?(parsing text: String) {
-        guard text.hasPrefix(Self.prefix) else { return nil }
-        let body = text.dropFirst(Self.prefix.count)
-        guard body.count == 80, body.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else { return nil }
-        self.init(lookup: String(body.prefix(16)), secret: String(body.dropFirst(16)))
+        // Bytes, not Characters: this runs on every request, and a token is ASCII anyway.
+        let utf8 = text.utf8
+        guard utf8.count == Self.prefix.utf8.count + 80, utf8.starts(with: Self.prefix.utf8) else { return nil }
+        let body = utf8.dropFirst(Self.prefix.utf8.count)
+        guard body.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) })
+        else { return nil }
+        self.init(lookup: String(decoding: body.prefix(16), as: UTF8.self), secret: String(decoding: body.dropFirst(16), as: UTF8.self))
     }
 
     init(lookup: String, secret: String) {
@@ -36,7 +40,7 @@ public struct APIToken: Sendable, Equatable {
     }
 
     static func hash(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(text.utf8)).hexEncoded
     }
 
     /// Compares two equal-length strings without an early exit.

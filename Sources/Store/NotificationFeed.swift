@@ -25,14 +25,12 @@ public struct NotificationFeed: Sendable {
     static let columns: PostgresQuery =
         "cursor, entity_id, kind, package_id, order_id, revision, comment, created_at"
 
-    /// The entity's rows after `cursor`, in cursor order.
+    /// The entity's rows after `cursor`, in cursor order, read as that entity (row level
+    /// security applies whatever the transaction is scoped to). One statement: it needs
+    /// no transaction around it (see ``Store/notifications(entityID:after:limit:)``).
     public func rows(entityID: Int, after cursor: Int, limit: Int) async throws -> [EntityNotification] {
         try await connection.query(
-            """
-            SELECT \(Self.columns) FROM local.notifications
-            WHERE entity_id = \(entityID) AND cursor > \(cursor)
-            ORDER BY cursor LIMIT \(limit)
-            """
+            "SELECT \(Self.columns) FROM local.notifications_after(\(entityID), \(cursor), \(limit))"
         ).map(Self.decode)
     }
 

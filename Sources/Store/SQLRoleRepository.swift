@@ -42,6 +42,6 @@ public struct SQLRoleRepository: Sendable {
 
     static func password() -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<24).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }.joined()
+        return (0..<24).map { _ in UInt8.random(in: .min ... .max, using: &generator) }.hexEncoded
     }
 }

@@ -55,6 +55,15 @@ import Testing
         #expect(try await anonymous.get("/v1/packages").status == 401)
         anonymous.token = "not-a-token"
         #expect(try await anonymous.get("/v1/packages").status == 401)
+        // The scheme is case-insensitive and blanks around the token do not matter (RFC 9110);
+        // another scheme, an empty token or an upper-case token do not authenticate.
+        let token = try #require(api.central.token)
+        for (header, status) in [
+            ("bearer \(token)", 200), ("BEARER \(token)", 200), ("Bearer \t \(token)  ", 200),
+            ("Basic \(token)", 401), ("Bearer ", 401), ("Bearer\(token)", 401), ("Bearer \(token.uppercased())", 401),
+        ] {
+            #expect(try await anonymous.get("/v1/packages", headers: ["Authorization": header]).status == status, "\(header)")
+        }
         // A token for an unknown entity cannot be made.
         #expect(try await api.central.post("/v1/entities/NOPE/tokens").status == 404)
     }
@@ -72,6 +81,10 @@ import Testing
             #expect(!token.contains(hash))
             #expect(hash.count == 64)
         }
+        // The stored hash is the SHA-256 of the whole token, as PostgreSQL computes it.
+        let matching = try await connection.query(
+            "SELECT count(*) AS n FROM central.api_tokens WHERE secret_hash = encode(sha256(convert_to(\(token), 'UTF8')), 'hex')")
+        #expect(try matching[0].decode(Int.self, "n") == 1)
     }
 }
 

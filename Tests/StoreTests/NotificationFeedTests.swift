@@ -124,6 +124,55 @@ import Testing
         }
     }
 
+    /// A poll is one statement outside any transaction (`Store.notifications`); the function
+    /// it calls reads as the entity asked for, and leaves the caller's own scope alone.
+    @Test func aPollIsOneStatementScopedToItsEntity() async throws {
+        let database = try await TestCluster.shared.makeDatabase()
+        let admin = database.makePool()
+        defer { admin.close() }
+        let entities = try await StoreFixture(pool: admin).entities(2)
+        let (mine, theirs) = (entities[0].entityID ?? 0, entities[1].entityID ?? 0)
+        for (index, entity) in [mine, theirs, mine].enumerated() {
+            try await Store(pool: admin).transaction {
+                try await $0.notifications.notify(
+                    entityID: entity, kind: "order_approved", packageID: nil, orderID: index, revision: 1, comment: nil,
+                    eventKey: "e\(index)")
+            }
+        }
+        // As the daemon's role, so that row level security applies.
+        let service = PostgresPool(
+            configuration: try PostgresConfiguration(database.serviceConnectionString), logger: TestCluster.logger)
+        defer { service.close() }
+        let store = Store(pool: service)
+        #expect(try await store.notifications(entityID: mine, after: 0, limit: 10).map(\.orderID) == [0, 2])
+        #expect(try await store.notifications(entityID: theirs, after: 0, limit: 10).map(\.orderID) == [1])
+        let first = try await store.notifications(entityID: mine, after: 0, limit: 1)
+        #expect(first.map(\.orderID) == [0])
+        #expect(try await store.notifications(entityID: mine, after: first[0].cursor, limit: 10).map(\.orderID) == [2])
+
+        // Inside a transaction scoped to one entity, a read for another is still that other
+        // entity's rows only, and the transaction's own scope is back afterwards.
+        try await store.transaction(for: .local(entityID: theirs, code: "theirs")) { transaction in
+            let rows = try await transaction.notificationFeed.rows(entityID: mine, after: 0, limit: 10)
+            #expect(rows.map(\.entityID) == [mine, mine])
+            let scope = try await transaction.connection.query("SELECT current_setting('campaignd.entity_id') AS s")[0]
+                .decode(String.self, "s")
+            #expect(scope == String(theirs))
+            let visible = try await transaction.connection.query("SELECT count(*) AS n FROM local.notifications")[0]
+                .decode(Int.self, "n")
+            #expect(visible == 1)
+        }
+        try await service.withConnection { connection in
+            // No transaction is left open by a poll, and no entity setting stays behind.
+            #expect(try await connection.query("SELECT current_setting('campaignd.entity_id', true) AS s")[0]
+                .decode(String?.self, "s") ?? "" == "")
+            // A NULL entity reads nothing (STRICT), rather than everything.
+            let none = try await connection.query("SELECT count(*) AS n FROM local.notifications_after(NULL, 0, 10)")[0]
+                .decode(Int.self, "n")
+            #expect(none == 0)
+        }
+    }
+
     @Test func pruningKeepsUnacknowledgedRowsUntilTheyExpire() async throws {
         let database = try await TestCluster.shared.makeDatabase()
         let pool = database.makePool()
