@@ -10,14 +10,7 @@ enum JSONResponse {
     ) -> Response {
         var fields = headers
         fields[.contentType] = contentType
-        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: encode(value))))
-    }
-
-    static func encode(_ value: JSONValue) -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // A JSONValue always encodes; an empty object is the fallback that cannot happen.
-        return (try? encoder.encode(value)) ?? Data("{}".utf8)
+        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: value.serialized)))
     }
 
     /// `{"items": [...], "next_cursor": ...}`

@@ -45,7 +45,7 @@ struct PostAction: Sendable {
                     detail: "this Idempotency-Key was used for a different request")
             case .new:
                 let value = try await work(transaction, principal)
-                let encoded = JSONResponse.encode(value)
+                let encoded = value.serialized
                 try await transaction.idempotency.complete(
                     principal: principal.actorName, key: key, status: status.code,
                     body: String(decoding: encoded, as: UTF8.self))
