@@ -107,6 +107,7 @@ let package = Package(
         .executableTarget(
             name: "campaignd",
             dependencies: [
+                "Domain",
                 "Jobs",
                 "Postgres",
                 "Store",
