@@ -1,16 +1,20 @@
 import Domain
 import Hummingbird
 import Logging
+import NIOCore
 
 /// The request context of the `/v1` API: who is calling.
 public struct APIContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by ``AuthMiddleware`` for every `/v1` request that gets past it.
     public var principal: Principal?
+    /// The request's connection (to notice a client that leaves during a long poll).
+    public let channel: (any Channel)?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
         self.principal = nil
+        self.channel = source.channel
     }
 
     /// Request bodies are JSON documents of a few kilobytes; 1 MiB is plenty.

@@ -8,7 +8,7 @@ public enum CampaignAPI {
     /// - Parameter renderMetrics: the Prometheus text of `/metrics`; without it the route is absent.
     public static func makeRouter(
         pool: PostgresPool, migrations: [MigrationFile], hub: NotificationHub? = nil,
-        renderMetrics: (@Sendable () -> [UInt8])? = nil
+        disconnects: ClientDisconnects = ClientDisconnects(), renderMetrics: (@Sendable () -> [UInt8])? = nil
     ) -> Router<APIContext> {
         let store = Store(pool: pool)
         let hub = hub ?? NotificationHub(store: store, logger: pool.logger)
@@ -29,7 +29,7 @@ public enum CampaignAPI {
         CatalogController(store: store).register(on: v1)
         JobsController(store: store).register(on: v1)
         ProcessesController(store: store).register(on: v1)
-        NotificationsController(store: store, hub: hub).register(on: v1)
+        NotificationsController(store: store, hub: hub, disconnects: disconnects).register(on: v1)
         return router
     }
 }

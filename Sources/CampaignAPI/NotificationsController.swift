@@ -6,6 +6,7 @@ import Store
 struct NotificationsController {
     let store: Store
     let hub: NotificationHub
+    let disconnects: ClientDisconnects
 
     func register(on group: RouterGroup<APIContext>) {
         group.get("notifications") { request, context in
@@ -20,7 +21,10 @@ struct NotificationsController {
             var rows = try await store.notifications(entityID: entityID, after: after, limit: limit)
             if let ticket {
                 if rows.isEmpty {
-                    rows = Array(await hub.wait(ticket, timeout: .milliseconds(Int64(wait * 1000))).prefix(limit))
+                    // A client that leaves ends its wait at once (not when `wait` runs out).
+                    rows = await disconnects.whileConnected(context.channel, onDisconnect: { [hub] in hub.cancel(ticket) }) {
+                        Array(await hub.wait(ticket, timeout: .milliseconds(Int64(wait * 1000))).prefix(limit))
+                    }
                 } else {
                     hub.cancel(ticket)
                 }

@@ -53,10 +53,13 @@ struct Serve: AsyncParsableCommand {
                 options: PostgresPoolOptions(minimumConnections: 1, maximumConnections: 1), logger: logger)
             defer { hubPool.close() }
             let hub = NotificationHub(store: Store(pool: hubPool), logger: logger)
+            let disconnects = ClientDisconnects()
             let router = CampaignAPI.makeRouter(
-                pool: pool, migrations: files, hub: hub, renderMetrics: { registry.emitToBuffer() })
+                pool: pool, migrations: files, hub: hub, disconnects: disconnects,
+                renderMetrics: { registry.emitToBuffer() })
             let app = Application(
                 router: router,
+                server: .http1(configuration: .init(additionalChannelHandlers: [disconnects.handler()])),
                 configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "campaignd"),
                 onServerRunning: { channel in
                     logger.notice("listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])

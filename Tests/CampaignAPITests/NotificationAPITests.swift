@@ -71,6 +71,36 @@ import Testing
         #expect(try woken.json()["next_cursor"] as? Int ?? 0 > start)
     }
 
+    /// A client that hangs up in the middle of a long poll ends its wait at once, instead of
+    /// leaving it (and its memory) until `wait` runs out.
+    @Test func aClientThatHangsUpEndsItsWait() async throws {
+        let api = try await APIHarness.start()
+        let paris = try await api.entity("PAR-01")
+        let after = try #require(try await paris.get("/v1/notifications").json()["next_cursor"] as? Int)
+        var anonymous = api.central
+        anonymous.token = nil
+        func waiters() async throws -> Double? {
+            try await anonymous.get("/metrics").text.split(separator: "\n")
+                .first { $0.hasPrefix("campaignd_long_poll_waiters ") }
+                .flatMap { Double($0.dropFirst("campaignd_long_poll_waiters ".count)) }
+        }
+        let requests = [
+            try await paris.start("/v1/notifications?after=\(after)&wait=60"),
+            try await paris.start("/v1/notifications?after=\(after)&wait=60"),
+        ]
+        try await waitUntil("both polls to wait") { try await waiters() == 2 }
+        requests[0].hangUp()
+        try await waitUntil("the first wait to end", timeout: .seconds(10)) {
+            try await waiters() == 1
+        }
+        requests[1].hangUp()
+        try await waitUntil("the second wait to end", timeout: .seconds(10)) {
+            try await waiters() == 0
+        }
+        // The daemon still answers the same entity.
+        #expect(try await paris.get("/v1/notifications?after=\(after)").status == 200)
+    }
+
     @Test func anotherEntitysRowDoesNotWakeALongPoll() async throws {
         let api = try await APIHarness.start()
         let paris = try await api.entity("PAR-01")

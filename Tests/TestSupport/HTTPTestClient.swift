@@ -57,10 +57,50 @@ public struct HTTPTestClient: Sendable {
         return try Self.parse(raw)
     }
 
+    /// A request sent on a connection whose answer is never read: the test hangs up (a
+    /// client that leaves in the middle of a long poll).
+    public final class OpenRequest: Sendable {
+        let fd: Int32
+        init(fd: Int32) { self.fd = fd }
+        public func hangUp() { close(fd) }
+    }
+
+    /// Sends `GET path` and returns without waiting for the answer.
+    public func start(_ path: String) async throws -> OpenRequest {
+        var head = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
+        if let token { head += "Authorization: Bearer \(token)\r\n" }
+        let request = Data((head + "\r\n").utf8)
+        let port = port
+        return try await TestThreads.pool.runIfActive {
+            let fd = try Self.connectSocket(port: port)
+            do {
+                try Self.writeAll(request, to: fd)
+            } catch {
+                close(fd)
+                throw error
+            }
+            return OpenRequest(fd: fd)
+        }
+    }
+
     private static func exchange(_ request: Data, port: Int) throws -> Data {
+        let fd = try connectSocket(port: port)
+        defer { close(fd) }
+        try writeAll(request, to: fd)
+        var response = Data()
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = read(fd, &chunk, chunk.count)
+            if n < 0 { throw Failure(description: "read failed or timed out") }
+            if n == 0 { break }
+            response.append(contentsOf: chunk[0..<n])
+        }
+        return response
+    }
+
+    private static func connectSocket(port: Int) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket() failed") }
-        defer { close(fd) }
         var timeout = timeval(tv_sec: 90, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
@@ -72,7 +112,14 @@ public struct HTTPTestClient: Sendable {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard connected == 0 else { throw Failure(description: "cannot connect to 127.0.0.1:\(port)") }
+        guard connected == 0 else {
+            close(fd)
+            throw Failure(description: "cannot connect to 127.0.0.1:\(port)")
+        }
+        return fd
+    }
+
+    private static func writeAll(_ request: Data, to fd: Int32) throws {
         try request.withUnsafeBytes { buffer in
             var sent = 0
             while sent < buffer.count {
@@ -81,15 +128,6 @@ public struct HTTPTestClient: Sendable {
                 sent += n
             }
         }
-        var response = Data()
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = read(fd, &chunk, chunk.count)
-            if n < 0 { throw Failure(description: "read failed or timed out") }
-            if n == 0 { break }
-            response.append(contentsOf: chunk[0..<n])
-        }
-        return response
     }
 
     static func parse(_ raw: Data) throws -> HTTPTestResponse {
