@@ -88,6 +88,32 @@ import Testing
     }
 }
 
+@Suite struct MethodTests {
+    /// A path that exists under other methods answers 405 with `Allow`; one that does not
+    /// exist at all answers 404; a handler's own 404 stays a 404.
+    @Test func aWrongMethodIsAnswered405WithAllow() async throws {
+        let api = try await APIHarness.start()
+        for (method, path, allow) in [
+            ("DELETE", "/v1/packages", "GET, POST"),
+            ("PUT", "/v1/packages/123", "GET, PATCH"),
+            ("GET", "/v1/packages/123/cancel", "POST"),
+            ("POST", "/healthz", "GET"),
+            ("TRACE", "/v1/notifications", "GET"),
+        ] {
+            let answer = try await api.central.send(method, path, body: nil)
+            #expect(answer.status == 405, "\(method) \(path)")
+            #expect(answer.headers["allow"] == allow, "\(method) \(path)")
+            #expect(answer.headers["content-type"] == "application/problem+json")
+            #expect(try answer.string("code") == "method_not_allowed")
+        }
+        #expect(try await api.central.send("GET", "/v1/nothing-here", body: nil).status == 404)
+        #expect(try await api.central.send("DELETE", "/v1/packages/123/nothing", body: nil).status == 404)
+        let missing = try await api.central.get("/v1/packages/999999")
+        #expect(missing.status == 404)
+        #expect(try missing.string("code") == "not_found")
+    }
+}
+
 @Suite struct HostileInputTests {
     @Test func nulCharactersAndOutOfRangeDatesAreRefusedNotFailed() async throws {
         let api = try await APIHarness.start()
