@@ -363,7 +363,8 @@ async def call(conn, method, path, token, body=None, expect=(200, 201, 202)):
     return json.loads(data) if data else None
 
 
-METRIC_NAMES = ("campaignd_long_poll_waiters", "campaignd_pool_connections", "campaignd_pool_waiting_requests")
+METRIC_NAMES = ("campaignd_long_poll_waiters", "campaignd_pool_connections", "campaignd_pool_waiting_requests",
+                "campaignd_feed_polls_total", "campaignd_feed_statements_total")
 
 
 async def scrape(conn):
@@ -929,6 +930,8 @@ async def cmd_throughput_wrk(args):
         f.write(WRK_SCRIPT)
     threads = max(1, min(args.wrk_threads, args.clients))
     run_wrk(args, path, max(1, round(args.warmup)), lua, threads)
+    conn = await connect(args.host, args.port)
+    metrics_before = await scrape(conn)
     cpu = CPUMeter(args.pid, postmaster)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu.start()
@@ -937,6 +940,11 @@ async def cmd_throughput_wrk(args):
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     used["client_cpu_s"] = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     used["others_cpu_s"] -= used["client_cpu_s"]
+    metrics_after = await scrape(conn)
+    conn.close()
+    # How many polls each feed statement carried (FeedReader coalesces concurrent polls).
+    polls, statements = (metrics_after.get(name, 0) - metrics_before.get(name, 0)
+                         for name in ("campaignd_feed_polls_total", "campaignd_feed_statements_total"))
     answers = int(re.search(r"(\d+) requests in ([0-9.]+)(ms|s|m)", text).group(1))
     rps = float(re.search(r"Requests/sec:\s+([0-9.]+)", text).group(1))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
@@ -947,12 +955,15 @@ async def cmd_throughput_wrk(args):
     latency = {k: wrk_latency_ms(text, label) for k, label in (("p50", "50"), ("p90", "90"), ("p99", "99"))}
     out = {"path": path, "clients": args.clients, "driver": "wrk", "command": command, "seconds": args.seconds,
            "requests": answers, "rps": rps, "latency": latency, "errors": errors,
-           "error_samples": [socket_errors.group(0)] if socket_errors else [], "cpu": used}
+           "error_samples": [socket_errors.group(0)] if socket_errors else [], "cpu": used,
+           "feed_polls": polls, "feed_statements": statements}
     print(f"HTTP GET {path.split('?')[0]}{' (empty polls)' if path.startswith('/v1/notifications?after') else ''}, "
           f"wrk -t {threads} -c {args.clients}, {args.seconds:.0f} s: {answers} answers, {rps:.0f} req/s; "
           f"latency p50 {latency['p50']} ms, p99 {latency['p99']} ms; unexpected status {errors}"
           f"{'; ' + socket_errors.group(0) if socket_errors else ''}")
     print("  " + fmt_cpu(used, per=answers).replace("this driver", "wrk"))
+    if statements:
+        print(f"  feed reads: {polls:.0f} polls in {statements:.0f} statements, {polls / statements:.2f} polls per statement")
     with open(args.json, "w") as f:
         json.dump(out, f, indent=1)
 

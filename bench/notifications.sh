@@ -188,16 +188,18 @@ SELECT cursor, entity_id, kind, package_id, order_id, revision, comment, created
 WHERE entity_id = :e AND cursor > :after
 ORDER BY cursor LIMIT :limit;
 SQL
-# server.sql: the one statement the daemon sends for GET /v1/notifications?after=MAX
-# (Store.notifications: local.notifications_after scopes itself to the entity and runs
-# that SELECT under row level security; no transaction around it). The token check is
-# answered from the daemon's 5 s cache; with 1,000 tokens in turn it costs one lookup
-# per token every 5 s, about 1 poll in 25 at 5,000 polls/s, left out here.
+# server.sql: the statement the daemon sends for a lone GET /v1/notifications?after=MAX
+# (Store.notifications: local.notifications_after_each scopes itself to the entity and
+# runs that SELECT under row level security; no transaction around it). Polls that
+# arrive while reads are running share the next statement (FeedReader); the HTTP test
+# prints how many polls each statement carried. The token check is answered from the
+# daemon's 5 s cache: with 1,000 tokens in turn, one lookup per token every 5 s, about
+# 1 poll in 25 at 5,000 polls/s, left out here.
 cat >"$DIR/server.sql" <<'SQL'
 \set i random(1, :entities)
 \set e :first_id + :i - 1
-SELECT cursor, entity_id, kind, package_id, order_id, revision, comment, created_at
-FROM local.notifications_after(:e, :after, :limit);
+SELECT request, cursor, entity_id, kind, package_id, order_id, revision, comment, created_at
+FROM local.notifications_after_each(ARRAY[CAST(:e AS bigint)], ARRAY[CAST(:after AS bigint)], ARRAY[CAST(:limit AS bigint)]);
 SQL
 DEFINES=(--define "entities=$ENTITIES" --define "first_id=$FIRST_ID" --define "after=$MAX_CURSOR" --define "limit=50")
 

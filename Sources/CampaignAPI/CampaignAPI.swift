@@ -29,7 +29,8 @@ public enum CampaignAPI {
         CatalogController(store: store).register(on: v1)
         JobsController(store: store).register(on: v1)
         ProcessesController(store: store).register(on: v1)
-        NotificationsController(store: store, hub: hub, disconnects: disconnects).register(on: v1)
+        NotificationsController(store: store, feed: FeedReader(store: store), hub: hub, disconnects: disconnects)
+            .register(on: v1)
         // Last, so that it wraps the not-found answer only, and knows every route.
         router.add(middleware: MethodNotAllowedMiddleware(router.routes.map { ($0.path.description, $0.method) }))
         return router

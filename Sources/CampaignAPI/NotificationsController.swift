@@ -5,6 +5,7 @@ import Store
 /// `/v1/notifications`: a local entity's feed, plain or long-polled, and its acknowledgements.
 struct NotificationsController {
     let store: Store
+    let feed: FeedReader
     let hub: NotificationHub
     let disconnects: ClientDisconnects
 
@@ -18,7 +19,7 @@ struct NotificationsController {
             try query.finish()
             // Register before reading, so a row that commits in between still wakes us.
             let ticket = wait > 0 ? hub.register(entityID: entityID, after: after) : nil
-            var rows = try await store.notifications(entityID: entityID, after: after, limit: limit)
+            var rows = try await feed.rows(FeedPoll(entityID: entityID, after: after, limit: limit))
             if let ticket {
                 if rows.isEmpty {
                     // A client that leaves ends its wait at once (not when `wait` runs out).

@@ -14,6 +14,19 @@ public struct EntityNotification: Sendable, Equatable {
     public var createdAt: Date
 }
 
+/// One read of a feed: an entity's rows after a cursor, at most `limit` of them.
+public struct FeedPoll: Sendable, Equatable {
+    public var entityID: Int
+    public var after: Int
+    public var limit: Int
+
+    public init(entityID: Int, after: Int, limit: Int) {
+        self.entityID = entityID
+        self.after = after
+        self.limit = limit
+    }
+}
+
 /// Reading, acknowledging and pruning `local.notifications`.
 ///
 /// Cursors follow commit order (see ``NotificationWriter``), so "the rows after my
@@ -26,12 +39,30 @@ public struct NotificationFeed: Sendable {
         "cursor, entity_id, kind, package_id, order_id, revision, comment, created_at"
 
     /// The entity's rows after `cursor`, in cursor order, read as that entity (row level
-    /// security applies whatever the transaction is scoped to). One statement: it needs
-    /// no transaction around it (see ``Store/notifications(entityID:after:limit:)``).
+    /// security applies whatever the transaction is scoped to).
     public func rows(entityID: Int, after cursor: Int, limit: Int) async throws -> [EntityNotification] {
-        try await connection.query(
-            "SELECT \(Self.columns) FROM local.notifications_after(\(entityID), \(cursor), \(limit))"
-        ).map(Self.decode)
+        try await rows(of: [FeedPoll(entityID: entityID, after: cursor, limit: limit)])[0]
+    }
+
+    /// The rows of several polls, in one statement that needs no transaction around it: for
+    /// each poll, its entity's rows after its cursor, in cursor order, read as that entity
+    /// (`local.notifications_after_each`, migration 0010).
+    public func rows(of polls: [FeedPoll]) async throws -> [[EntityNotification]] {
+        var answers = Array(repeating: [EntityNotification](), count: polls.count)
+        guard !polls.isEmpty else { return answers }
+        let rows = try await connection.query(
+            """
+            SELECT request, \(Self.columns)
+            FROM local.notifications_after_each(\(polls.map(\.entityID)), \(polls.map(\.after)), \(polls.map(\.limit)))
+            """)
+        for row in rows {
+            let request = try row.decode(Int.self, "request")
+            guard answers.indices.contains(request - 1) else {
+                throw PostgresError(code: .server, message: "the feed answered for poll \(request) of \(polls.count)")
+            }
+            answers[request - 1].append(try Self.decode(row))
+        }
+        return answers
     }
 
     /// Every row committed after `cursor` for the given entities, in cursor order, and the

@@ -27,13 +27,10 @@ public struct Store: Sendable {
         }
     }
 
-    /// A local entity's notifications after `cursor`, in cursor order: one statement on a
-    /// pooled connection, no transaction around it (the function it calls scopes itself to
-    /// the entity). What every poll does, so it costs one round trip.
-    public func notifications(entityID: Int, after cursor: Int, limit: Int) async throws -> [EntityNotification] {
-        try await pool.withConnection {
-            try await NotificationFeed(connection: $0).rows(entityID: entityID, after: cursor, limit: limit)
-        }
+    /// The rows of several feed polls, each read as its own entity: one statement on a
+    /// pooled connection, no transaction around it. What polls cost (see ``FeedReader``).
+    public func notifications(_ polls: [FeedPoll]) async throws -> [[EntityNotification]] {
+        try await pool.withConnection { try await NotificationFeed(connection: $0).rows(of: polls) }
     }
 }
 

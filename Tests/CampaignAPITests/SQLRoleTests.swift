@@ -45,7 +45,7 @@ import Testing
                 "SELECT * FROM central.api_tokens",
                 "SELECT * FROM local.local_campaigns",
                 "SELECT * FROM local.notification_acks",
-                "SELECT * FROM local.notifications_after(\(own), 0, 10)",
+                "SELECT * FROM local.notifications_after_each(ARRAY[\(own)], ARRAY[0], ARRAY[10])",
                 "INSERT INTO local.notifications (entity_id, kind, event_key) VALUES (\(own), 'order_approved', 'x')",
                 "UPDATE local.orders SET label = 'mine'",
                 "DELETE FROM local.notifications",

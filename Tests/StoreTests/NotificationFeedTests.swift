@@ -124,9 +124,9 @@ import Testing
         }
     }
 
-    /// A poll is one statement outside any transaction (`Store.notifications`); the function
-    /// it calls reads as the entity asked for, and leaves the caller's own scope alone.
-    @Test func aPollIsOneStatementScopedToItsEntity() async throws {
+    /// Polls are read in one statement outside any transaction (`Store.notifications`); the
+    /// function it calls reads each poll as its own entity, and leaves the caller's scope alone.
+    @Test func pollsAreOneStatementEachScopedToItsEntity() async throws {
         let database = try await TestCluster.shared.makeDatabase()
         let admin = database.makePool()
         defer { admin.close() }
@@ -144,11 +144,16 @@ import Testing
             configuration: try PostgresConfiguration(database.serviceConnectionString), logger: TestCluster.logger)
         defer { service.close() }
         let store = Store(pool: service)
-        #expect(try await store.notifications(entityID: mine, after: 0, limit: 10).map(\.orderID) == [0, 2])
-        #expect(try await store.notifications(entityID: theirs, after: 0, limit: 10).map(\.orderID) == [1])
-        let first = try await store.notifications(entityID: mine, after: 0, limit: 1)
+        let first = try await store.notifications([FeedPoll(entityID: mine, after: 0, limit: 1)])[0]
         #expect(first.map(\.orderID) == [0])
-        #expect(try await store.notifications(entityID: mine, after: first[0].cursor, limit: 10).map(\.orderID) == [2])
+        let answers = try await store.notifications([
+            FeedPoll(entityID: mine, after: 0, limit: 10), FeedPoll(entityID: theirs, after: 0, limit: 10),
+            FeedPoll(entityID: mine, after: first[0].cursor, limit: 10), FeedPoll(entityID: theirs, after: 0, limit: 0),
+            FeedPoll(entityID: mine, after: 0, limit: 1),
+        ])
+        #expect(answers.map { $0.compactMap(\.orderID) } == [[0, 2], [1], [2], [], [0]])
+        #expect(answers.allSatisfy { $0.map(\.cursor) == $0.map(\.cursor).sorted() })
+        #expect(try await store.notifications([]).isEmpty)
 
         // Inside a transaction scoped to one entity, a read for another is still that other
         // entity's rows only, and the transaction's own scope is back afterwards.
@@ -166,11 +171,92 @@ import Testing
             // No transaction is left open by a poll, and no entity setting stays behind.
             #expect(try await connection.query("SELECT current_setting('campaignd.entity_id', true) AS s")[0]
                 .decode(String?.self, "s") ?? "" == "")
-            // A NULL entity reads nothing (STRICT), rather than everything.
-            let none = try await connection.query("SELECT count(*) AS n FROM local.notifications_after(NULL, 0, 10)")[0]
-                .decode(Int.self, "n")
-            #expect(none == 0)
+            // A NULL reads nothing rather than everything; arrays of different lengths are refused.
+            for arguments in ["NULL, ARRAY[0], ARRAY[10]", "ARRAY[NULL::bigint], ARRAY[0], ARRAY[10]"] {
+                let none = try await connection.query(
+                    "SELECT count(*) AS n FROM local.notifications_after_each(\(unsafeSQL: arguments))")[0].decode(Int.self, "n")
+                #expect(none == 0, "\(arguments)")
+            }
+            let error = try await #require(throws: PostgresError.self) {
+                try await connection.query(
+                    "SELECT * FROM local.notifications_after_each(ARRAY[\(mine), \(theirs)], ARRAY[0], ARRAY[10, 10])")
+            }
+            #expect(error.sqlState == "22023")
         }
+    }
+
+    /// Polls that arrive while a read runs wait, then are read together in one statement,
+    /// each getting its own answer.
+    @Test func pollsThatWaitAreReadTogether() async throws {
+        let database = try await TestCluster.shared.makeDatabase()
+        let admin = database.makePool()
+        defer { admin.close() }
+        let entities = try await StoreFixture(pool: admin).entities(3).map { $0.entityID ?? 0 }
+        for (index, entity) in entities.enumerated() {
+            for row in 0...index {
+                try await Store(pool: admin).transaction {
+                    try await $0.notifications.notify(
+                        entityID: entity, kind: "order_approved", packageID: nil, orderID: index * 10 + row, revision: 1,
+                        comment: nil, eventKey: "e\(index)-\(row)")
+                }
+            }
+        }
+        // One connection, held by the test until every poll is in line.
+        let service = PostgresPool(
+            configuration: try PostgresConfiguration(database.serviceConnectionString),
+            options: PostgresPoolOptions(minimumConnections: 0, maximumConnections: 1), logger: TestCluster.logger)
+        defer { service.close() }
+        let polls = (0..<30).map { FeedPoll(entityID: entities[$0 % 3], after: 0, limit: 1 + $0 % 4) }
+        let expected = try await Store(pool: service).notifications(polls)
+        #expect(expected.map(\.count) == polls.map { min($0.limit, entities.firstIndex(of: $0.entityID)! + 1) })
+
+        let reader = FeedReader(store: Store(pool: service), concurrency: 1)
+        let holder = Task {
+            try await service.withConnection { _ in
+                try await waitUntil("29 polls waiting behind the first") { reader.statistics.waiting == 29 }
+            }
+        }
+        try await waitUntil("the test to hold the connection") { service.statistics.inUse == 1 }
+        let answers = try await withThrowingTaskGroup(of: (Int, [EntityNotification]).self) { group in
+            for (index, poll) in polls.enumerated() {
+                group.addTask { (index, try await reader.rows(poll)) }
+            }
+            var answers = Array(repeating: [EntityNotification](), count: polls.count)
+            for try await (index, rows) in group { answers[index] = rows }
+            return answers
+        }
+        try await holder.value
+        #expect(answers == expected)
+        let statistics = reader.statistics
+        #expect(statistics.polls == 30)
+        #expect(statistics.statements == 1)
+        #expect(statistics.waiting == 0)
+    }
+
+    /// A read that fails fails the polls it carried, and the next polls are read again.
+    @Test func aFailedReadFailsItsPollsAndTheNextOnesStillRun() async throws {
+        let unreachable = PostgresPool(
+            configuration: try PostgresConfiguration("host=/nonexistent-campaignd-test connect_timeout=1"),
+            options: PostgresPoolOptions(minimumConnections: 0, maximumConnections: 1, acquireTimeout: .seconds(5)),
+            logger: TestCluster.logger)
+        defer { unreachable.close() }
+        let reader = FeedReader(store: Store(pool: unreachable), concurrency: 1)
+        let failures = await withTaskGroup(of: Bool.self) { group in
+            for entity in 1...10 {
+                group.addTask {
+                    do {
+                        _ = try await reader.rows(FeedPoll(entityID: entity, after: 0, limit: 10))
+                        return false
+                    } catch {
+                        return true
+                    }
+                }
+            }
+            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(failures == 10)
+        #expect(reader.statistics.waiting == 0)
+        await #expect(throws: PostgresError.self) { try await reader.rows(FeedPoll(entityID: 1, after: 0, limit: 1)) }
     }
 
     @Test func pruningKeepsUnacknowledgedRowsUntilTheyExpire() async throws {
