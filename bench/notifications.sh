@@ -20,7 +20,7 @@ ROUNDS=${BENCH_ROUNDS:-5}                 # measured publish rounds
 WARMUP_ROUNDS=${BENCH_WARMUP_ROUNDS:-1}   # unmeasured rounds before them
 WAIT=${BENCH_WAIT:-30}                    # wait= of the long polls, seconds
 SETTLE=${BENCH_SETTLE:-3}                 # seconds every client has waited before a publish
-HTTP_CLIENTS=${BENCH_HTTP_CLIENTS:-10}    # concurrent clients of the throughput test (a list: "10 50")
+HTTP_CLIENTS=${BENCH_HTTP_CLIENTS:-"10 50 100"}  # concurrent clients of the throughput tests, each run in turn
 DURATION=${BENCH_SECONDS:-10}             # seconds of each throughput measurement
 POOL_SIZE=${BENCH_POOL_SIZE:-10}          # the daemon's --pool-size (its default is 10)
 LOG_LEVEL=${BENCH_LOG_LEVEL:-}            # the daemon's --log-level (empty: its default, info, one line per request)
