@@ -1,4 +1,4 @@
-import Foundation
+import Domain
 import Hummingbird
 
 /// `/healthz` (the process answers) and `/readyz` (the database too, migrations current).
@@ -22,10 +22,6 @@ public struct HealthController: Sendable {
     }
 
     static func json(_ status: HTTPResponse.Status, _ body: [String: String]) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return Response(
-            status: status,
-            headers: [.contentType: "application/json", .cacheControl: "no-store"],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        JSONResponse.make(status, .object(body.mapValues(JSONValue.string)), headers: [.cacheControl: "no-store"])
     }
 }
