@@ -96,6 +96,15 @@ final class Coalescer<Request: Sendable, Answer: Sendable>: Sendable {
         } catch {
             result = .failure(error)
         }
+        if !taken {
+            // The read failed before it took its batch (no connection: the database is
+            // down or the pool exhausted). Every request waiting would wait for the same,
+            // one after the other: they all get this answer now.
+            others = state.withLock { state in
+                defer { state.waiting.removeAll() }
+                return state.waiting
+            }
+        }
         if taken, let counters {
             counters.requests.increment(by: others.count + 1)
             counters.reads.increment()
