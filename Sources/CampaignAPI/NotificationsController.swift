@@ -19,7 +19,14 @@ struct NotificationsController {
             try query.finish()
             // Register before reading, so a row that commits in between still wakes us.
             let ticket = wait > 0 ? hub.register(entityID: entityID, after: after) : nil
-            var rows = try await feed.rows(FeedPoll(entityID: entityID, after: after, limit: limit))
+            var rows: [EntityNotification]
+            do {
+                rows = try await feed.rows(FeedPoll(entityID: entityID, after: after, limit: limit))
+            } catch {
+                // The request ends here: its registration must not outlive it.
+                if let ticket { hub.cancel(ticket) }
+                throw error
+            }
             if let ticket {
                 if rows.isEmpty {
                     // A client that leaves ends its wait at once (not when `wait` runs out).

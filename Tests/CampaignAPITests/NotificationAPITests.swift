@@ -77,13 +77,7 @@ import Testing
         let api = try await APIHarness.start()
         let paris = try await api.entity("PAR-01")
         let after = try #require(try await paris.get("/v1/notifications").json()["next_cursor"] as? Int)
-        var anonymous = api.central
-        anonymous.token = nil
-        func waiters() async throws -> Double? {
-            try await anonymous.get("/metrics").text.split(separator: "\n")
-                .first { $0.hasPrefix("campaignd_long_poll_waiters ") }
-                .flatMap { Double($0.dropFirst("campaignd_long_poll_waiters ".count)) }
-        }
+        func waiters() async throws -> Double? { try await longPollWaiters(api) }
         let requests = [
             try await paris.start("/v1/notifications?after=\(after)&wait=60"),
             try await paris.start("/v1/notifications?after=\(after)&wait=60"),
@@ -99,6 +93,29 @@ import Testing
         }
         // The daemon still answers the same entity.
         #expect(try await paris.get("/v1/notifications?after=\(after)").status == 200)
+    }
+
+    /// `campaignd_long_poll_waiters` from the daemon's `/metrics`.
+    func longPollWaiters(_ api: APIHarness) async throws -> Double? {
+        var anonymous = api.central
+        anonymous.token = nil
+        return try await anonymous.get("/metrics").text.split(separator: "\n")
+            .first { $0.hasPrefix("campaignd_long_poll_waiters ") }
+            .flatMap { Double($0.dropFirst("campaignd_long_poll_waiters ".count)) }
+    }
+
+    /// A long poll whose first read fails answers an error and leaves no wait behind.
+    @Test func aLongPollWhoseReadFailsLeavesNoWaitBehind() async throws {
+        let api = try await APIHarness.start()
+        let paris = try await api.entity("PAR-01")
+        let connection = try await api.connect()
+        defer { connection.close() }
+        try await connection.execute(
+            unsafeSQL: "REVOKE EXECUTE ON FUNCTION local.notifications_after_each(bigint[], bigint[], bigint[]) FROM campaignd_service")
+        let failed = try await paris.get("/v1/notifications?after=0&wait=30")
+        #expect(failed.status == 500)
+        #expect(try failed.string("code") == "internal")
+        #expect(try await longPollWaiters(api) == 0)
     }
 
     @Test func anotherEntitysRowDoesNotWakeALongPoll() async throws {
