@@ -9,15 +9,19 @@ public struct JobQueueOptions: Sendable {
     /// Delay before the second attempt; doubled for each further one, up to `backoffCap`.
     public var backoffBase: Duration
     public var backoffCap: Duration
+    /// Jobs a worker claims at once, then runs in one transaction (one commit for all of
+    /// them; should one fail, they run again one transaction each).
+    public var batch: Int
     /// Test hooks (see ``Failpoints``).
     public var failpoints: Failpoints
 
     public init(
         workers: Int = 2, lease: Duration = .seconds(30), pollInterval: Duration = .seconds(1),
-        backoffBase: Duration = .seconds(1), backoffCap: Duration = .seconds(300),
+        backoffBase: Duration = .seconds(1), backoffCap: Duration = .seconds(300), batch: Int = 10,
         failpoints: Failpoints = Failpoints()
     ) {
         self.workers = max(0, workers)
+        self.batch = max(1, batch)
         self.lease = lease
         self.pollInterval = pollInterval
         self.backoffBase = backoffBase

@@ -90,8 +90,10 @@ public struct JobWorkers: Service {
         for await _ in wakeups {
             while !Task.isShuttingDownGracefully {
                 do {
-                    guard let claimed = try await store.transaction({ try await $0.jobs.claim(worker: worker, lease: options.lease) })
-                    else { break }
+                    let claimed = try await store.transaction {
+                        try await $0.jobs.claim(worker: worker, lease: options.lease, limit: options.batch)
+                    }
+                    guard !claimed.isEmpty else { break }
                     failures = 0
                     // There may be more: let another worker look while this one works.
                     doorbells.ringOne()
@@ -99,7 +101,11 @@ public struct JobWorkers: Service {
                         try await store.transaction { try await $0.jobs.giveBack(claimed) }
                         break
                     }
-                    await execute(claimed, worker: worker)
+                    if claimed.count == 1 {
+                        await execute(claimed[0], worker: worker)
+                    } else {
+                        await execute(batch: claimed, worker: worker)
+                    }
                 } catch {
                     // The database is unreachable or restarting: back off, then wait for the next wake-up.
                     failures += 1
@@ -108,6 +114,62 @@ public struct JobWorkers: Service {
                     break
                 }
             }
+        }
+    }
+
+    /// Runs claimed jobs in one transaction: their effects and their completions commit
+    /// together, with one commit for all. Should any of them fail (or a kind have no
+    /// handler), that transaction rolls back whole and each job runs again in a
+    /// transaction of its own, where a failure counts for that job alone.
+    private func execute(batch: [ClaimedJob], worker: String) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await heartbeat(batch) }
+            let started = ContinuousClock.now
+            do {
+                let ran = try await store.transaction { transaction -> [ClaimedJob] in
+                    let ours = try await transaction.jobs.confirm(batch)
+                    let runnable = batch.filter { ours.contains($0.job.id) }
+                    for claimed in runnable {
+                        guard let handler = handlers[claimed.job.kind] else { throw BatchFallback() }
+                        var logger = logger
+                        logger[metadataKey: "job_id"] = "\(claimed.job.id)"
+                        logger[metadataKey: "job_kind"] = "\(claimed.job.kind)"
+                        try await handler.run(claimed.job, in: transaction, logger: logger)
+                    }
+                    await options.failpoints.pause(at: "job.before_commit")
+                    try await transaction.jobs.markSucceeded(runnable)
+                    return runnable
+                }
+                let elapsed = ContinuousClock.now - started
+                for claimed in ran {
+                    let metrics = metrics[claimed.job.kind] ?? unknownKindMetrics
+                    metrics.attempts.increment()
+                    metrics.succeeded.increment()
+                    metrics.duration.record(duration: elapsed)
+                }
+                if ran.count < batch.count {
+                    logger.warning("jobs were taken back before they ran (lease expired)", metadata: ["jobs": "\(batch.count - ran.count)"])
+                }
+                logger.debug("jobs succeeded", metadata: ["jobs": "\(ran.count)"])
+            } catch {
+                if !(error is BatchFallback) {
+                    logger.debug("a batch of jobs failed; running them one by one", metadata: ["error": "\(error)"])
+                }
+                for (index, claimed) in batch.enumerated() {
+                    if Task.isShuttingDownGracefully {
+                        // Finish the job in hand only: the others go back untouched.
+                        let rest = Array(batch[index...])
+                        do {
+                            try await store.transaction { try await $0.jobs.giveBack(rest) }
+                        } catch {
+                            logger.warning("cannot give jobs back; their leases will expire", metadata: ["error": "\(error)"])
+                        }
+                        break
+                    }
+                    await execute(claimed, worker: worker)
+                }
+            }
+            group.cancelAll()
         }
     }
 
@@ -123,7 +185,7 @@ public struct JobWorkers: Service {
             return
         }
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await heartbeat(claimed) }
+            group.addTask { await heartbeat([claimed]) }
             do {
                 let ran = try await store.transaction { transaction -> Bool in
                     guard try await transaction.jobs.confirm(claimed) else { return false }
@@ -159,7 +221,7 @@ public struct JobWorkers: Service {
         }
     }
 
-    private func heartbeat(_ claimed: ClaimedJob) async {
+    private func heartbeat(_ claimed: [ClaimedJob]) async {
         while !Task.isCancelled {
             do {
                 try await Task.sleep(for: options.lease / 3)
@@ -171,6 +233,10 @@ public struct JobWorkers: Service {
         }
     }
 }
+
+/// A batch of jobs runs again one job at a time (a kind without a handler: its failure
+/// is recorded by the one-job path).
+struct BatchFallback: Error {}
 
 /// The wake-up streams of a process's workers.
 final class Doorbells: Sendable {

@@ -13,36 +13,55 @@ extension JobRepository {
     /// Claims the next due job (`FOR UPDATE SKIP LOCKED`: concurrent workers never get
     /// the same one) and leases it to `worker` until now + `lease`.
     public func claim(worker: String, lease: Duration) async throws -> ClaimedJob? {
-        let rows = try await connection.query(
+        try await claim(worker: worker, lease: lease, limit: 1).first
+    }
+
+    /// Claims up to `limit` due jobs, in due order, in one statement.
+    public func claim(worker: String, lease: Duration, limit: Int) async throws -> [ClaimedJob] {
+        try await connection.query(
             """
             UPDATE central.jobs SET status = 'running', attempts = attempts + 1, started_at = now(),
                 lease_expires_at = now() + \(lease.seconds) * interval '1 second', worker = \(worker)
-            WHERE id = (
+            WHERE id IN (
                 SELECT id FROM central.jobs WHERE status = 'queued' AND run_at <= now()
-                ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+                ORDER BY run_at, id LIMIT \(max(1, limit)) FOR UPDATE SKIP LOCKED)
             RETURNING \(Self.columns)
-            """)
-        return try rows.first.map { ClaimedJob(job: try Self.decode($0)) }
+            """
+        ).map { ClaimedJob(job: try Self.decode($0)) }.sorted { ($0.job.runAt, $0.job.id) < ($1.job.runAt, $1.job.id) }
     }
 
     /// Inside the job's transaction: locks the job row and checks it is still ours.
     public func confirm(_ claimed: ClaimedJob) async throws -> Bool {
-        !(try await connection.query(
-            """
-            SELECT 1 FROM central.jobs WHERE id = \(claimed.job.id) AND status = 'running'
-              AND attempts = \(claimed.attempt) FOR UPDATE
-            """
-        ).isEmpty)
+        try await confirm([claimed]).contains(claimed.job.id)
+    }
+
+    /// Inside the jobs' transaction: locks the rows of the jobs still ours (claimed by
+    /// these attempts, not taken back since) and returns their ids.
+    public func confirm(_ claimed: [ClaimedJob]) async throws -> Set<Int> {
+        Set(
+            try await connection.query(
+                """
+                SELECT id FROM central.jobs
+                WHERE (id, attempts) IN (SELECT * FROM unnest(\(claimed.map(\.job.id)), \(claimed.map(\.attempt))))
+                  AND status = 'running'
+                ORDER BY id FOR UPDATE
+                """
+            ).map { try $0.decode(Int.self, "id") })
     }
 
     /// Inside the job's transaction, after its effects: `finished_at` is the moment just
     /// before the commit.
     public func markSucceeded(_ claimed: ClaimedJob) async throws {
+        try await markSucceeded([claimed])
+    }
+
+    /// The same for several jobs, in one statement.
+    public func markSucceeded(_ claimed: [ClaimedJob]) async throws {
         try await connection.query(
             """
             UPDATE central.jobs SET status = 'succeeded', finished_at = clock_timestamp(), lease_expires_at = NULL,
                 last_error = NULL
-            WHERE id = \(claimed.job.id) AND attempts = \(claimed.attempt)
+            WHERE (id, attempts) IN (SELECT * FROM unnest(\(claimed.map(\.job.id)), \(claimed.map(\.attempt))))
             """)
     }
 
@@ -63,24 +82,28 @@ extension JobRepository {
         return try rows.first?.decode(String.self, "status")
     }
 
-    /// Gives a claimed job back untouched (shutdown before it ran): the attempt is not counted.
-    public func giveBack(_ claimed: ClaimedJob) async throws {
+    /// Gives claimed jobs back untouched (shutdown before they ran): the attempt is not counted.
+    public func giveBack(_ claimed: [ClaimedJob]) async throws {
         try await connection.query(
             """
             UPDATE central.jobs SET status = 'queued', attempts = attempts - 1, lease_expires_at = NULL, worker = NULL,
                 started_at = NULL
-            WHERE id = \(claimed.job.id) AND status = 'running' AND attempts = \(claimed.attempt)
+            WHERE (id, attempts) IN (SELECT * FROM unnest(\(claimed.map(\.job.id)), \(claimed.map(\.attempt))))
+              AND status = 'running'
             """)
     }
 
-    /// Extends the lease of a job still being worked on. A row locked by the job's own
+    /// Extends the leases of jobs still being worked on. A row locked by the jobs' own
     /// transaction is skipped: while that transaction lives, nobody can take the job anyway.
-    public func heartbeat(_ claimed: ClaimedJob, lease: Duration) async throws {
+    public func heartbeat(_ claimed: [ClaimedJob], lease: Duration) async throws {
         try await connection.query(
             """
             UPDATE central.jobs SET lease_expires_at = now() + \(lease.seconds) * interval '1 second'
-            WHERE id = (SELECT id FROM central.jobs WHERE id = \(claimed.job.id) AND status = 'running'
-                          AND attempts = \(claimed.attempt) FOR UPDATE SKIP LOCKED)
+            WHERE id IN (
+                SELECT id FROM central.jobs
+                WHERE (id, attempts) IN (SELECT * FROM unnest(\(claimed.map(\.job.id)), \(claimed.map(\.attempt))))
+                  AND status = 'running'
+                FOR UPDATE SKIP LOCKED)
             """)
     }
 

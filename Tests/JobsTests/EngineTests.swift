@@ -22,6 +22,16 @@ final class FlakyJob: JobHandler {
     }
 }
 
+/// Records each run with its transaction id, to see which jobs committed together.
+final class CountingJob: JobHandler {
+    let runs = Mutex(0)
+    var kind: String { "counting" }
+    func run(_ job: Job, in transaction: StoreTransaction, logger: Logger) async throws {
+        runs.withLock { $0 += 1 }
+        try await transaction.connection.query("INSERT INTO counted_effects VALUES (\(job.id), txid_current())")
+    }
+}
+
 struct FlakyFailure: Error, CustomStringConvertible {
     var description: String { "the flaky handler failed on purpose" }
 }
@@ -92,6 +102,79 @@ struct FlakyFailure: Error, CustomStringConvertible {
         await #expect(throws: StoreError.self) {
             try await Store(pool: pool).transaction { try await $0.jobs.retry(id, by: .system("test")) }
         }
+    }
+
+    /// Inserts `count` jobs of `kind` (before any worker runs, so one claim takes them).
+    func insertJobs(_ kind: String, _ count: Int, maxAttempts: Int = 3, _ pool: PostgresPool) async throws -> [Int] {
+        try await pool.withConnection {
+            try await $0.query(
+                """
+                INSERT INTO central.jobs (kind, max_attempts, created_by)
+                SELECT \(kind), \(maxAttempts), 'test' FROM generate_series(1, \(count)) RETURNING id
+                """
+            ).map { try $0.decode(Int.self, "id") }
+        }
+    }
+
+    func count(_ sql: PostgresQuery, _ pool: PostgresPool) async throws -> Int {
+        try await pool.withConnection { try await $0.query(sql)[0].decode(Int.self, "n") }
+    }
+
+    /// Jobs claimed together run in one transaction: their effects and completions commit
+    /// together, once.
+    @Test func aClaimedBatchCommitsTogether() async throws {
+        let database = try await TestCluster.shared.makeDatabase()
+        let pool = database.makePool()
+        defer { pool.close() }
+        try await pool.withConnection { try await $0.query("CREATE TABLE counted_effects (job_id bigint, txid bigint)") }
+        let ids = try await insertJobs("counting", 10, pool)
+        let counting = CountingJob()
+        let options = JobQueueOptions(workers: 1, pollInterval: .milliseconds(50), batch: 10)
+        try await withWorkers(pool, handlers: [counting], options: options) {
+            try await waitUntil("the jobs to succeed") {
+                try await count("SELECT count(*) AS n FROM central.jobs WHERE status = 'succeeded'", pool) == 10
+            }
+        }
+        for id in ids { #expect(try await job(id, pool).attempts == 1) }
+        #expect(counting.runs.withLock { $0 } == 10)
+        #expect(try await count("SELECT count(*) AS n FROM counted_effects", pool) == 10)
+        #expect(try await count("SELECT count(DISTINCT txid) AS n FROM counted_effects", pool) == 1)
+    }
+
+    /// A job that fails in a batch rolls the batch back; each job then runs alone, so the
+    /// others succeed once and the failure counts for the failing job only.
+    @Test func aFailingJobInABatchFailsAloneAndTheOthersSucceedOnce() async throws {
+        let database = try await TestCluster.shared.makeDatabase()
+        let pool = database.makePool()
+        defer { pool.close() }
+        try await pool.withConnection {
+            try await $0.query("CREATE TABLE counted_effects (job_id bigint, txid bigint)")
+            try await $0.query("CREATE TABLE flaky_effects (job_id bigint)")
+        }
+        let good = try await insertJobs("counting", 5, pool)
+        let bad = try await insertJobs("flaky", 1, maxAttempts: 1, pool)[0]
+        let counting = CountingJob()
+        let flaky = FlakyJob()
+        let options = JobQueueOptions(workers: 1, pollInterval: .milliseconds(50), batch: 10)
+        try await withWorkers(pool, handlers: [counting, flaky], options: options) {
+            try await waitUntil("every job to finish") {
+                try await count("SELECT count(*) AS n FROM central.jobs WHERE status IN ('succeeded', 'failed')", pool) == 6
+            }
+        }
+        for id in good {
+            let done = try await job(id, pool)
+            #expect(done.status == "succeeded")
+            #expect(done.attempts == 1)
+        }
+        let failed = try await job(bad, pool)
+        #expect(failed.status == "failed")
+        #expect(failed.lastError == "the flaky handler failed on purpose")
+        // Each good job ran twice (in the batch rolled back, then alone) and left one effect,
+        // committed by its own transaction; the failed job left none.
+        #expect(counting.runs.withLock { $0 } == 10)
+        #expect(try await count("SELECT count(*) AS n FROM counted_effects", pool) == 5)
+        #expect(try await count("SELECT count(DISTINCT txid) AS n FROM counted_effects", pool) == 5)
+        #expect(try await count("SELECT count(*) AS n FROM flaky_effects", pool) == 0)
     }
 
     @Test func listenWakesAWorkerWithoutWaitingForThePoll() async throws {
