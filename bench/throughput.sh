@@ -82,7 +82,7 @@ run_campaignd() { # N
     seconds=$(psql_value "SELECT extract(epoch FROM max(finished_at) - min(started_at)) FROM central.jobs WHERE kind = 'noop'")
     [[ $(psql_value "SELECT count(*) FROM central.jobs WHERE kind = 'noop' AND status = 'succeeded' AND attempts = 1") == "$JOBS" ]] \
         || die "campaignd: not every job succeeded at its first attempt"
-    report campaignd "$n" "1 process, $n workers, 1 job per claim" "$seconds"
+    report campaignd "$n" "1 process, $n workers, 10 jobs per claim" "$seconds"
 }
 
 run_pgqueuer() { # N BATCH
