@@ -189,7 +189,7 @@ WHERE entity_id = :e AND cursor > :after
 ORDER BY cursor LIMIT :limit;
 SQL
 # server.sql: the statement the daemon sends for a lone GET /v1/notifications?after=MAX
-# (Store.notifications: local.notifications_after_each scopes itself to the entity and
+# (FeedReader: local.notifications_after_each scopes itself to the entity and
 # runs that SELECT under row level security; no transaction around it). Polls that
 # arrive while reads are running share the next statement (FeedReader); the HTTP test
 # prints how many polls each statement carried. The token check is answered from the

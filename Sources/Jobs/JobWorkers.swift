@@ -131,10 +131,7 @@ public struct JobWorkers: Service {
                     let runnable = batch.filter { ours.contains($0.job.id) }
                     for claimed in runnable {
                         guard let handler = handlers[claimed.job.kind] else { throw BatchFallback() }
-                        var logger = logger
-                        logger[metadataKey: "job_id"] = "\(claimed.job.id)"
-                        logger[metadataKey: "job_kind"] = "\(claimed.job.kind)"
-                        try await handler.run(claimed.job, in: transaction, logger: logger)
+                        try await handler.run(claimed.job, in: transaction, logger: logger(for: claimed))
                     }
                     await options.failpoints.pause(at: "job.before_commit")
                     try await transaction.jobs.markSucceeded(runnable)
@@ -173,10 +170,16 @@ public struct JobWorkers: Service {
         }
     }
 
-    private func execute(_ claimed: ClaimedJob, worker: String) async {
+    /// The workers' logger, with the job's id and kind on every line.
+    private func logger(for claimed: ClaimedJob) -> Logger {
         var logger = logger
         logger[metadataKey: "job_id"] = "\(claimed.job.id)"
         logger[metadataKey: "job_kind"] = "\(claimed.job.kind)"
+        return logger
+    }
+
+    private func execute(_ claimed: ClaimedJob, worker: String) async {
+        let logger = logger(for: claimed)
         let metrics = metrics[claimed.job.kind] ?? unknownKindMetrics
         metrics.attempts.increment()
         let started = ContinuousClock.now

@@ -27,11 +27,6 @@ public struct Store: Sendable {
         }
     }
 
-    /// The rows of several feed polls, each read as its own entity: one statement on a
-    /// pooled connection, no transaction around it. What polls cost (see ``FeedReader``).
-    public func notifications(_ polls: [FeedPoll]) async throws -> [[EntityNotification]] {
-        try await pool.withConnection { try await NotificationFeed(connection: $0).rows(of: polls) }
-    }
 }
 
 /// The repositories, bound to one transaction's connection.

@@ -124,8 +124,9 @@ import Testing
         }
     }
 
-    /// Polls are read in one statement outside any transaction (`Store.notifications`); the
-    /// function it calls reads each poll as its own entity, and leaves the caller's scope alone.
+    /// Polls are read in one statement (`NotificationFeed.rows(of:)`, outside any transaction
+    /// when `FeedReader` runs it); the function it calls reads each poll as its own entity,
+    /// and leaves the caller's scope alone.
     @Test func pollsAreOneStatementEachScopedToItsEntity() async throws {
         let database = try await TestCluster.shared.makeDatabase()
         let admin = database.makePool()
@@ -144,16 +145,19 @@ import Testing
             configuration: try PostgresConfiguration(database.serviceConnectionString), logger: TestCluster.logger)
         defer { service.close() }
         let store = Store(pool: service)
-        let first = try await store.notifications([FeedPoll(entityID: mine, after: 0, limit: 1)])[0]
+        func read(_ polls: [FeedPoll]) async throws -> [[EntityNotification]] {
+            try await store.transaction { try await $0.notificationFeed.rows(of: polls) }
+        }
+        let first = try await FeedReader(store: store).rows(FeedPoll(entityID: mine, after: 0, limit: 1))
         #expect(first.map(\.orderID) == [0])
-        let answers = try await store.notifications([
+        let answers = try await read([
             FeedPoll(entityID: mine, after: 0, limit: 10), FeedPoll(entityID: theirs, after: 0, limit: 10),
             FeedPoll(entityID: mine, after: first[0].cursor, limit: 10), FeedPoll(entityID: theirs, after: 0, limit: 0),
             FeedPoll(entityID: mine, after: 0, limit: 1),
         ])
         #expect(answers.map { $0.compactMap(\.orderID) } == [[0, 2], [1], [2], [], [0]])
         #expect(answers.allSatisfy { $0.map(\.cursor) == $0.map(\.cursor).sorted() })
-        #expect(try await store.notifications([]).isEmpty)
+        #expect(try await read([]).isEmpty)
 
         // Inside a transaction scoped to one entity, a read for another is still that other
         // entity's rows only, and the transaction's own scope is back afterwards.
@@ -207,7 +211,7 @@ import Testing
             options: PostgresPoolOptions(minimumConnections: 0, maximumConnections: 1), logger: TestCluster.logger)
         defer { service.close() }
         let polls = (0..<30).map { FeedPoll(entityID: entities[$0 % 3], after: 0, limit: 1 + $0 % 4) }
-        let expected = try await Store(pool: service).notifications(polls)
+        let expected = try await Store(pool: service).transaction { try await $0.notificationFeed.rows(of: polls) }
         #expect(expected.map(\.count) == polls.map { min($0.limit, entities.firstIndex(of: $0.entityID)! + 1) })
 
         let reader = FeedReader(store: Store(pool: service), concurrency: 1)
