@@ -12,16 +12,20 @@ public struct JobQueueOptions: Sendable {
     /// Jobs a worker claims at once, then runs in one transaction (one commit for all of
     /// them; should one fail, they run again one transaction each).
     public var batch: Int
+    /// How long a batch's transaction keeps starting jobs: past it, the jobs done commit
+    /// and the others go back to the queue (long jobs do not hold short ones).
+    public var batchBudget: Duration
     /// Test hooks (see ``Failpoints``).
     public var failpoints: Failpoints
 
     public init(
         workers: Int = 2, lease: Duration = .seconds(30), pollInterval: Duration = .seconds(1),
         backoffBase: Duration = .seconds(1), backoffCap: Duration = .seconds(300), batch: Int = 10,
-        failpoints: Failpoints = Failpoints()
+        batchBudget: Duration = .milliseconds(100), failpoints: Failpoints = Failpoints()
     ) {
         self.workers = max(0, workers)
         self.batch = max(1, batch)
+        self.batchBudget = batchBudget
         self.lease = lease
         self.pollInterval = pollInterval
         self.backoffBase = backoffBase

@@ -90,9 +90,7 @@ public struct JobWorkers: Service {
         for await _ in wakeups {
             while !Task.isShuttingDownGracefully {
                 do {
-                    let claimed = try await store.transaction {
-                        try await $0.jobs.claim(worker: worker, lease: options.lease, limit: options.batch)
-                    }
+                    let claimed = try await store.claimJobs(worker: worker, lease: options.lease, limit: options.batch)
                     guard !claimed.isEmpty else { break }
                     failures = 0
                     // There may be more: let another worker look while this one works.
@@ -104,7 +102,7 @@ public struct JobWorkers: Service {
                     if claimed.count == 1 {
                         await execute(claimed[0], worker: worker)
                     } else {
-                        await execute(batch: claimed, worker: worker)
+                        await execute(batch: claimed, worker: worker, doorbells: doorbells)
                     }
                 } catch {
                     // The database is unreachable or restarting: back off, then wait for the next wake-up.
@@ -121,21 +119,31 @@ public struct JobWorkers: Service {
     /// together, with one commit for all. Should any of them fail (or a kind have no
     /// handler), that transaction rolls back whole and each job runs again in a
     /// transaction of its own, where a failure counts for that job alone.
-    private func execute(batch: [ClaimedJob], worker: String) async {
+    ///
+    /// Jobs that take long do not hold the others: once `options.batchBudget` has passed,
+    /// the jobs done so far commit and the rest go back to the queue, in that same
+    /// transaction, for any worker to take.
+    private func execute(batch: [ClaimedJob], worker: String, doorbells: Doorbells) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await heartbeat(batch) }
             let started = ContinuousClock.now
             do {
-                let ran = try await store.transaction { transaction -> [ClaimedJob] in
+                let (ran, returned) = try await store.transaction { transaction -> ([ClaimedJob], Int) in
                     let ours = try await transaction.jobs.confirm(batch)
                     let runnable = batch.filter { ours.contains($0.job.id) }
+                    let begun = ContinuousClock.now
+                    var done: [ClaimedJob] = []
                     for claimed in runnable {
+                        if !done.isEmpty, ContinuousClock.now - begun > options.batchBudget { break }
                         guard let handler = handlers[claimed.job.kind] else { throw BatchFallback() }
                         try await handler.run(claimed.job, in: transaction, logger: logger(for: claimed))
+                        done.append(claimed)
                     }
                     await options.failpoints.pause(at: "job.before_commit")
-                    try await transaction.jobs.markSucceeded(runnable)
-                    return runnable
+                    try await transaction.jobs.markSucceeded(done)
+                    let rest = Array(runnable.dropFirst(done.count))
+                    if !rest.isEmpty { try await transaction.jobs.giveBack(rest) }
+                    return (done, batch.count - runnable.count)
                 }
                 let elapsed = ContinuousClock.now - started
                 for claimed in ran {
@@ -144,8 +152,12 @@ public struct JobWorkers: Service {
                     metrics.succeeded.increment()
                     metrics.duration.record(duration: elapsed)
                 }
-                if ran.count < batch.count {
-                    logger.warning("jobs were taken back before they ran (lease expired)", metadata: ["jobs": "\(batch.count - ran.count)"])
+                if returned > 0 {
+                    logger.warning("jobs were taken back before they ran (lease expired)", metadata: ["jobs": "\(returned)"])
+                }
+                if ran.count + returned < batch.count {
+                    // Given back for the time budget: wake a worker for them.
+                    doorbells.ringOne()
                 }
                 logger.debug("jobs succeeded", metadata: ["jobs": "\(ran.count)"])
             } catch {

@@ -25,9 +25,12 @@ final class FlakyJob: JobHandler {
 /// Records each run with its transaction id, to see which jobs committed together.
 final class CountingJob: JobHandler {
     let runs = Mutex(0)
+    let delay: Duration
+    init(delay: Duration = .zero) { self.delay = delay }
     var kind: String { "counting" }
     func run(_ job: Job, in transaction: StoreTransaction, logger: Logger) async throws {
         runs.withLock { $0 += 1 }
+        if delay > .zero { try await Task.sleep(for: delay) }
         try await transaction.connection.query("INSERT INTO counted_effects VALUES (\(job.id), txid_current())")
     }
 }
@@ -139,6 +142,29 @@ struct FlakyFailure: Error, CustomStringConvertible {
         #expect(counting.runs.withLock { $0 } == 10)
         #expect(try await count("SELECT count(*) AS n FROM counted_effects", pool) == 10)
         #expect(try await count("SELECT count(DISTINCT txid) AS n FROM counted_effects", pool) == 1)
+    }
+
+    /// Long jobs do not hold a batch: past its time budget, the jobs done commit and the
+    /// others go back to the queue unattempted, to be claimed again.
+    @Test func aBatchPastItsBudgetCommitsWhatIsDoneAndGivesTheRestBack() async throws {
+        let database = try await TestCluster.shared.makeDatabase()
+        let pool = database.makePool()
+        defer { pool.close() }
+        try await pool.withConnection { try await $0.query("CREATE TABLE counted_effects (job_id bigint, txid bigint)") }
+        let ids = try await insertJobs("counting", 10, pool)
+        let slow = CountingJob(delay: .milliseconds(60))
+        let options = JobQueueOptions(workers: 1, pollInterval: .milliseconds(50), batch: 10, batchBudget: .milliseconds(100))
+        try await withWorkers(pool, handlers: [slow], options: options) {
+            try await waitUntil("the jobs to succeed") {
+                try await count("SELECT count(*) AS n FROM central.jobs WHERE status = 'succeeded'", pool) == 10
+            }
+        }
+        // At most two 60 ms jobs start within a 100 ms budget: at least 5 transactions.
+        #expect(try await count("SELECT count(DISTINCT txid) AS n FROM counted_effects", pool) >= 5)
+        #expect(try await count("SELECT count(*) AS n FROM counted_effects", pool) == 10)
+        // Jobs given back were not counted as attempted, and none ran twice.
+        for id in ids { #expect(try await job(id, pool).attempts == 1) }
+        #expect(slow.runs.withLock { $0 } == 10)
     }
 
     /// A job that fails in a batch rolls the batch back; each job then runs alone, so the
