@@ -132,7 +132,8 @@ struct FlakyFailure: Error, CustomStringConvertible {
         try await pool.withConnection { try await $0.query("CREATE TABLE counted_effects (job_id bigint, txid bigint)") }
         let ids = try await insertJobs("counting", 10, pool)
         let counting = CountingJob()
-        let options = JobQueueOptions(workers: 1, pollInterval: .milliseconds(50), batch: 10)
+        // A budget no machine reaches: this test is about batches, not their time limit.
+        let options = JobQueueOptions(workers: 1, pollInterval: .milliseconds(50), batch: 10, batchBudget: .seconds(60))
         try await withWorkers(pool, handlers: [counting], options: options) {
             try await waitUntil("the jobs to succeed") {
                 try await count("SELECT count(*) AS n FROM central.jobs WHERE status = 'succeeded'", pool) == 10
@@ -181,7 +182,7 @@ struct FlakyFailure: Error, CustomStringConvertible {
         let bad = try await insertJobs("flaky", 1, maxAttempts: 1, pool)[0]
         let counting = CountingJob()
         let flaky = FlakyJob()
-        let options = JobQueueOptions(workers: 1, pollInterval: .milliseconds(50), batch: 10)
+        let options = JobQueueOptions(workers: 1, pollInterval: .milliseconds(50), batch: 10, batchBudget: .seconds(60))
         try await withWorkers(pool, handlers: [counting, flaky], options: options) {
             try await waitUntil("every job to finish") {
                 try await count("SELECT count(*) AS n FROM central.jobs WHERE status IN ('succeeded', 'failed')", pool) == 6
