@@ -29,11 +29,17 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
+        // Calendar arithmetic shared by the API's and PostgreSQL's timestamp texts.
+        .target(
+            name: "CivilTime",
+            swiftSettings: swiftSettings
+        ),
         // The Swift face of libpq: connections, pool, queries, rows, LISTEN, errors.
         .target(
             name: "Postgres",
             dependencies: [
                 "CLibPQ",
+                "CivilTime",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -63,6 +69,7 @@ let package = Package(
         // Pure types and state machines: no SQL, no I/O.
         .target(
             name: "Domain",
+            dependencies: ["CivilTime"],
             swiftSettings: swiftSettings
         ),
         // Repositories over the central and local schemas.
@@ -140,7 +147,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DomainTests",
-            dependencies: ["Domain"],
+            dependencies: ["Domain", "CivilTime"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

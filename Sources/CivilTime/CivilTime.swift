@@ -1,0 +1,76 @@
+/// Proleptic Gregorian calendar arithmetic (Howard Hinnant's algorithms), shared by the
+/// two timestamp texts the daemon reads and writes: RFC 3339 in the API, and
+/// PostgreSQL's `timestamptz` text on the wire. No Foundation calendar: these run for
+/// every timestamp of every row and answer.
+public enum CivilDate {
+    /// Days since 1970-01-01 of a date.
+    public static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        return era * 146_097 + yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear - 719_468
+    }
+
+    /// The date `days` after 1970-01-01.
+    public static func from(days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    public static func daysIn(month: Int64, year: Int64) -> Int64 {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+}
+
+/// A UTC instant split into its calendar fields, for printing.
+public struct CivilTime: Sendable, Equatable {
+    public var year: Int64
+    public var month: Int64
+    public var day: Int64
+    public var hour: Int64
+    public var minute: Int64
+    public var second: Int64
+    /// The fraction of the second, in units of 1 / `perSecond`.
+    public var fraction: Int64
+
+    /// - Parameters:
+    ///   - units: time since 1970-01-01T00:00:00Z in units of 1 / `perSecond` of a second
+    ///     (milliseconds: 1,000; microseconds: 1,000,000); before 1970 too.
+    public init(units: Int64, perSecond: Int64) {
+        var seconds = units / perSecond
+        var fraction = units % perSecond
+        if fraction < 0 {
+            fraction += perSecond
+            seconds -= 1
+        }
+        var days = seconds / 86_400
+        var secondOfDay = seconds % 86_400
+        if secondOfDay < 0 {
+            secondOfDay += 86_400
+            days -= 1
+        }
+        (year, month, day) = CivilDate.from(days: days)
+        hour = secondOfDay / 3600
+        minute = secondOfDay / 60 % 60
+        second = secondOfDay % 60
+        self.fraction = fraction
+    }
+
+    /// `value` in decimal, zero-padded on the left to `width` digits.
+    public static func pad(_ value: Int64, _ width: Int) -> String {
+        let digits = String(value)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+}
