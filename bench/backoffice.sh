@@ -18,89 +18,15 @@ REQUESTS=${BENCH_REQUESTS:-500}
 WARMUP=${BENCH_WARMUP:-50}
 DEEP_PAGE=${BENCH_DEEP_PAGE:-200}
 GOAL_MS=${BENCH_GOAL_MS:-10}
-SKIP_BUILD=${BENCH_SKIP_BUILD:-0}
-KEEP=${BENCH_KEEP:-0}
+NAME=backoffice
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BIN="$ROOT/.build/release/campaignd"
-BENCH="$ROOT/bench"
-T0=$(date +%s)
-
-say() { printf '\n== %s (t+%ss)\n' "$*" "$(( $(date +%s) - T0 ))"; }
-die() { echo "backoffice.sh: $*" >&2; exit 1; }
-
-for n in ENTITIES PACKAGES ORDERS REQUESTS WARMUP DEEP_PAGE; do
-    [[ ${!n} =~ ^[0-9]+$ && ${!n} -gt 0 ]] || die "BENCH_$n must be a positive whole number (got '${!n}')"
-done
+positive ENTITIES PACKAGES ORDERS REQUESTS WARMUP DEEP_PAGE
 PER_ENTITY=$(( (ORDERS + ENTITIES - 1) / ENTITIES ))
 (( PER_ENTITY <= PACKAGES )) || die "each (entity, package) pair orders once: BENCH_ORDERS must be <= BENCH_ENTITIES * BENCH_PACKAGES"
-command -v psql >/dev/null || die "psql is needed (Debian package postgresql-client)"
-command -v python3 >/dev/null || die "python3 is needed"
 
-# --- build ------------------------------------------------------------------------
-if [[ $SKIP_BUILD != 1 ]]; then
-    say "swift build -c release --product campaignd"
-    (cd "$ROOT" && swift build -c release --product campaignd 2>&1 | tail -n 3)
-fi
-[[ -x $BIN ]] || die "$BIN is missing (build it, or unset BENCH_SKIP_BUILD)"
-
-# --- private cluster and daemon ------------------------------------------------------
-DIR=$(mktemp -d /tmp/campaignd-bench.XXXXXX)
-LOG="$DIR/campaignd.log"
-DAEMON_PID=""
-
-cleanup() {
-    local status=$?
-    trap - EXIT INT TERM
-    if [[ -n $DAEMON_PID ]] && kill -0 "$DAEMON_PID" 2>/dev/null; then
-        kill -TERM "$DAEMON_PID" 2>/dev/null || true
-        for _ in $(seq 1 120); do kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.5; done
-        if kill -0 "$DAEMON_PID" 2>/dev/null; then
-            echo "backoffice.sh: the daemon ignored SIGTERM for 60 s; killing it" >&2
-            kill -KILL "$DAEMON_PID" 2>/dev/null || true
-        fi
-        wait "$DAEMON_PID" 2>/dev/null || true
-    fi
-    # Should the daemon have died without stopping its cluster, stop the cluster here.
-    if [[ -f $DIR/pgdata/postmaster.pid ]]; then
-        local pgbin=${CAMPAIGND_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
-        if [[ $(id -u) == 0 ]]; then
-            runuser -u postgres -- "$pgbin/pg_ctl" stop -D "$DIR/pgdata" -m immediate >/dev/null 2>&1 || true
-        else
-            "$pgbin/pg_ctl" stop -D "$DIR/pgdata" -m immediate >/dev/null 2>&1 || true
-        fi
-    fi
-    if (( status != 0 )) && [[ -f $LOG ]]; then
-        echo "--- last lines of the daemon's log ($LOG)" >&2
-        tail -n 20 "$LOG" >&2 || true
-    fi
-    if [[ $KEEP == 1 ]]; then
-        echo "kept $DIR (BENCH_KEEP=1)"
-    else
-        rm -rf "$DIR"
-    fi
-    exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-say "starting campaignd serve --data-dir $DIR --port 0"
-(cd "$ROOT" && exec "$BIN" serve --data-dir "$DIR" --port 0 2>"$LOG" >/dev/null) &
-DAEMON_PID=$!
-PORT=""
-for _ in $(seq 1 240); do
-    kill -0 "$DAEMON_PID" 2>/dev/null || die "the daemon exited before listening"
-    # The daemon's own line: "... notice campaignd: address=[IPv4]127.0.0.1/127.0.0.1:PORT [campaignd] listening"
-    PORT=$(sed -nE '/listening/s/.*address=[^ ]*:([0-9]+)( .*)?$/\1/p' "$LOG" 2>/dev/null | head -n 1)
-    [[ -n $PORT ]] && break
-    sleep 0.5
-done
-[[ -n $PORT ]] || die "the daemon did not log 'listening ... address=...:PORT' within 120 s"
-echo "daemon pid $DAEMON_PID listening on 127.0.0.1:$PORT"
-
-CONNINFO="host=$DIR/run port=5432 user=postgres dbname=campaignd"
-psql_run() { psql "$CONNINFO" -X -q -v ON_ERROR_STOP=1 "$@"; }
+build
+start_serve
 
 TOKEN=$(cd "$ROOT" && "$BIN" token create --central bench --data-dir "$DIR")
 [[ -n $TOKEN ]] || die "token create printed nothing"
@@ -314,4 +240,4 @@ if [[ $(psql_run -Atc "SELECT count(*) FROM pg_roles WHERE rolname = 'campaignd_
     orders_list | explain "GET /v1/orders?entity=$ENTITY: OrderRepository.list, under row level security" bench_service
 fi
 
-say "done; stopping the daemon (SIGTERM) and deleting $DIR"
+say "done"

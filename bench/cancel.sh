@@ -11,7 +11,7 @@
 #   BENCH_RUNS=3 BENCH_AUDIENCE=all bash bench/cancel.sh
 set -euo pipefail
 NAME=cancel
-source "$(dirname "${BASH_SOURCE[0]}")/jobs_common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 ENTITIES=${BENCH_ENTITIES:-10000}   # the audience: every entity
 ORDERS=${BENCH_ORDERS:-10000}       # orders of the current revision, one per entity

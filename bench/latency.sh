@@ -10,7 +10,7 @@
 #   BENCH_WORKERS=8 BENCH_SAMPLES=1000 bash bench/latency.sh
 set -euo pipefail
 NAME=latency
-source "$(dirname "${BASH_SOURCE[0]}")/jobs_common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 WORKERS=${BENCH_WORKERS:-2}         # the daemon's job workers
 SAMPLES=${BENCH_SAMPLES:-400}       # measured enqueues

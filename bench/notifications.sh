@@ -26,23 +26,13 @@ POOL_SIZE=${BENCH_POOL_SIZE:-10}          # the daemon's --pool-size (its defaul
 LOG_LEVEL=${BENCH_LOG_LEVEL:-}            # the daemon's --log-level (empty: its default, info, one line per request)
 PERF=${BENCH_PERF:-0}                     # 1: perf record the daemon during the first HTTP throughput test
 DIAGNOSE=${BENCH_DIAGNOSE:-0}             # 1: also the diagnosis runs (a second event during the re-poll storm; cost split of a poll)
-SKIP_BUILD=${BENCH_SKIP_BUILD:-0}         # 1: use the .build/release/campaignd already there
-KEEP=${BENCH_KEEP:-0}                     # 1: keep the folder (the daemon and cluster are stopped all the same)
 PHASES=${BENCH_PHASES:-"longpoll throughput"}  # which measurements to run
 HTTP_DRIVER=${BENCH_HTTP_DRIVER:-wrk}     # the empty-poll load generator: wrk, or python (bench/longpoll.py's asyncio clients)
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BIN="$ROOT/.build/release/campaignd"
-BENCH="$ROOT/bench"
-T0=$(date +%s)
+NAME=notifications
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-say() { printf '\n== %s (t+%ss)\n' "$*" "$(( $(date +%s) - T0 ))"; }
-die() { echo "notifications.sh: $*" >&2; exit 1; }
-load() { echo "load average $(cut -d' ' -f1-3 /proc/loadavg)"; }
-
-for n in ENTITIES CLIENTS ROUNDS WAIT SETTLE DURATION POOL_SIZE; do
-    [[ ${!n} =~ ^[0-9]+$ && ${!n} -gt 0 ]] || die "BENCH_$n must be a positive whole number (got '${!n}')"
-done
+positive ENTITIES CLIENTS ROUNDS WAIT SETTLE DURATION POOL_SIZE
 [[ $WARMUP_ROUNDS =~ ^[0-9]+$ ]] || die "BENCH_WARMUP_ROUNDS must be a whole number"
 for n in $HTTP_CLIENTS; do [[ $n =~ ^[0-9]+$ && $n -gt 0 ]] || die "BENCH_HTTP_CLIENTS: '$n' is not a positive number"; done
 (( CLIENTS <= ENTITIES )) || die "BENCH_CLIENTS must be <= BENCH_ENTITIES (one client per entity)"
@@ -51,7 +41,7 @@ for n in $HTTP_CLIENTS; do [[ $n =~ ^[0-9]+$ && $n -gt 0 ]] || die "BENCH_HTTP_C
     || die "BENCH_LOG_LEVEL must be trace, debug, info or notice (the 'listening' line, which gives the port, is a notice)"
 for phase in $PHASES; do [[ $phase =~ ^(longpoll|throughput)$ ]] || die "BENCH_PHASES: '$phase' is not longpoll or throughput"; done
 [[ $HTTP_DRIVER =~ ^(wrk|python)$ ]] || die "BENCH_HTTP_DRIVER must be wrk or python"
-for tool in psql pgbench python3; do command -v $tool >/dev/null || die "$tool is needed"; done
+command -v pgbench >/dev/null || die "pgbench is needed (Debian package postgresql-15)"
 if [[ $HTTP_DRIVER == wrk ]] && ! command -v wrk >/dev/null; then
     die "wrk is needed for the empty-poll test (Debian: apt-get install -y wrk), or set BENCH_HTTP_DRIVER=python"
 fi
@@ -59,52 +49,14 @@ has_phase() { [[ " $PHASES " == *" $1 "* ]]; }
 (( $(ulimit -n) > CLIENTS + 100 )) || ulimit -n $(( CLIENTS + 1000 )) 2>/dev/null \
     || die "ulimit -n is $(ulimit -n): too low for $CLIENTS connections"
 
-# --- build ------------------------------------------------------------------------------
-if [[ $SKIP_BUILD != 1 ]]; then
-    say "swift build -c release --product campaignd"
-    (cd "$ROOT" && swift build -c release --product campaignd 2>&1 | tail -n 3)
-fi
-[[ -x $BIN ]] || die "$BIN is missing (build it, or unset BENCH_SKIP_BUILD)"
+build
 
 # --- private cluster and daemon -----------------------------------------------------------
-DIR=$(mktemp -d /tmp/campaignd-notifications.XXXXXX)
-LOG="$DIR/campaignd.log"
 OUT="$DIR/results"
 mkdir -p "$OUT"
-DAEMON_PID=""
 PERF_PID=""
 PGBIN=${CAMPAIGND_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
 as_postgres() { if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-
-cleanup() {
-    local status=$?
-    trap - EXIT INT TERM
-    if [[ -n $PERF_PID ]] && kill -0 "$PERF_PID" 2>/dev/null; then kill -INT "$PERF_PID" 2>/dev/null || true; fi
-    if [[ -n $DAEMON_PID ]] && kill -0 "$DAEMON_PID" 2>/dev/null; then
-        local start=$SECONDS
-        kill -TERM "$DAEMON_PID" 2>/dev/null || true
-        for _ in $(seq 1 900); do kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.1; done
-        if kill -0 "$DAEMON_PID" 2>/dev/null; then
-            echo "notifications.sh: the daemon ignored SIGTERM for 90 s; killing it" >&2
-            kill -KILL "$DAEMON_PID" 2>/dev/null || true
-        fi
-        wait "$DAEMON_PID" 2>/dev/null || true
-        echo "the daemon stopped $(( SECONDS - start )) s after SIGTERM"
-    fi
-    # Should the daemon have died without stopping its cluster, stop the cluster here.
-    if [[ -f $DIR/pgdata/postmaster.pid ]]; then
-        as_postgres "$PGBIN/pg_ctl" stop -D "$DIR/pgdata" -m immediate >/dev/null 2>&1 || true
-    fi
-    if (( status != 0 )) && [[ -f $LOG ]]; then
-        echo "--- last lines of the daemon's log ($LOG)" >&2
-        tail -n 20 "$LOG" >&2 || true
-    fi
-    if [[ $KEEP == 1 ]]; then echo "kept $DIR (BENCH_KEEP=1)"; else rm -rf "$DIR"; fi
-    exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 # The cluster is created and migrated first (`migrate` starts it and stops it again), so
 # that track_commit_timestamp, which needs a server start, is on when `serve` starts it.
@@ -113,27 +65,12 @@ say "campaignd migrate --data-dir $DIR (creates the cluster); track_commit_times
 echo "track_commit_timestamp = on    # bench/notifications.sh: commit times of notifications" \
     | as_postgres tee -a "$DIR/pgdata/postgresql.auto.conf" >/dev/null
 
-SERVE_ARGS=(--data-dir "$DIR" --port 0 --pool-size "$POOL_SIZE")
+SERVE_ARGS=(--pool-size "$POOL_SIZE")
 [[ -n $LOG_LEVEL ]] && SERVE_ARGS+=(--log-level "$LOG_LEVEL")
-say "campaignd serve ${SERVE_ARGS[*]}"
-(cd "$ROOT" && exec "$BIN" serve "${SERVE_ARGS[@]}" 2>"$LOG" >/dev/null) &
-DAEMON_PID=$!
-PORT=""
-for _ in $(seq 1 240); do
-    kill -0 "$DAEMON_PID" 2>/dev/null || die "the daemon exited before listening"
-    # "... notice campaignd: address=[IPv4]127.0.0.1/127.0.0.1:PORT [campaignd] listening"
-    PORT=$(sed -nE '/listening/s/.*address=[^ ]*:([0-9]+)( .*)?$/\1/p' "$LOG" 2>/dev/null | head -n 1)
-    [[ -n $PORT ]] && break
-    sleep 0.5
-done
-[[ -n $PORT ]] || die "the daemon did not log 'listening ... address=...:PORT' within 120 s"
-CONNINFO="host=$DIR/run port=5432 user=postgres dbname=campaignd"
+start_serve "${SERVE_ARGS[@]}"
 # The daemon's own role on the embedded cluster (no superuser: row level security applies).
 SERVICE_CONNINFO="host=$DIR/run port=5432 user=campaignd_app dbname=campaignd"
-psql_run() { psql "$CONNINFO" -X -q -v ON_ERROR_STOP=1 "$@"; }
-psql_value() { psql "$CONNINFO" -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"; }
 POSTMASTER_PID_FILE="$DIR/pgdata/postmaster.pid"
-echo "daemon pid $DAEMON_PID listening on 127.0.0.1:$PORT; database: psql \"$CONNINFO\""
 echo "machine: $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB, $(uname -sr); $(load)"
 echo "postgres: $(psql_value 'SHOW server_version'); track_commit_timestamp=$(psql_value 'SHOW track_commit_timestamp'), fsync=$(psql_value 'SHOW fsync'), shared_buffers=$(psql_value 'SHOW shared_buffers'), max_connections=$(psql_value 'SHOW max_connections')"
 echo "daemon runs as: $(psql_value "SELECT string_agg(DISTINCT usename, ',') FROM pg_stat_activity WHERE datname = 'campaignd' AND pid <> pg_backend_pid()")"
@@ -164,7 +101,7 @@ echo "entities $FIRST_ID..$LAST_ID; $(psql_value 'SELECT count(*) FROM central.a
 # --- long poll ----------------------------------------------------------------------------
 if has_phase longpoll; then
     say "long poll: $CLIENTS clients, $ROUNDS rounds (+$WARMUP_ROUNDS warm-up), wait=$WAIT; $(load)"
-    python3 "$BENCH/longpoll.py" longpoll --port "$PORT" --pid "$DAEMON_PID" --postmaster-pid "$POSTMASTER_PID_FILE" \
+    python3 "$BENCH/longpoll.py" longpoll --port "$PORT" --pid "$SERVE_PID" --postmaster-pid "$POSTMASTER_PID_FILE" \
         --tokens "$DIR/tokens.tsv" --conninfo "$CONNINFO" --clients "$CLIENTS" --rounds "$ROUNDS" \
         --warmup-rounds "$WARMUP_ROUNDS" --wait "$WAIT" --settle "$SETTLE" --json "$OUT/longpoll.json"
     echo "after the long polls: $(load)"
@@ -207,10 +144,11 @@ FIRST=1
 for N in $(has_phase throughput && echo "$HTTP_CLIENTS"); do
     say "empty polls: $N clients, HTTP then pgbench (the feed SELECT, then the daemon's statement); $(load)"
     if [[ $PERF == 1 && $FIRST == 1 ]] && command -v perf >/dev/null; then
-        perf record -F 999 -g -p "$DAEMON_PID" -o "$DIR/perf.data" -- sleep $(( DURATION + 1 )) >/dev/null 2>"$DIR/perf.log" &
+        perf record -F 999 -g -p "$SERVE_PID" -o "$DIR/perf.data" -- sleep $(( DURATION + 1 )) >/dev/null 2>"$DIR/perf.log" &
         PERF_PID=$!
+        EXTRA_PIDS+=("$PERF_PID")
     fi
-    python3 "$BENCH/longpoll.py" throughput --port "$PORT" --pid "$DAEMON_PID" --postmaster-pid "$POSTMASTER_PID_FILE" \
+    python3 "$BENCH/longpoll.py" throughput --port "$PORT" --pid "$SERVE_PID" --postmaster-pid "$POSTMASTER_PID_FILE" \
         --tokens "$DIR/tokens.tsv" --clients "$N" --seconds "$DURATION" --after "$MAX_CURSOR" --driver "$HTTP_DRIVER" \
         --json "$OUT/http-$N.json"
     if [[ -n $PERF_PID ]]; then wait "$PERF_PID" || true; PERF_PID=""; fi
@@ -239,7 +177,7 @@ fi
 # --- diagnosis (BENCH_DIAGNOSE=1) ------------------------------------------------------------
 if [[ $DIAGNOSE == 1 ]]; then
     say "diagnosis: a second event committed (straight in SQL) 50 ms after the first publish answered, while the clients re-poll; $(load)"
-    python3 "$BENCH/longpoll.py" longpoll --port "$PORT" --pid "$DAEMON_PID" --postmaster-pid "$POSTMASTER_PID_FILE" \
+    python3 "$BENCH/longpoll.py" longpoll --port "$PORT" --pid "$SERVE_PID" --postmaster-pid "$POSTMASTER_PID_FILE" \
         --tokens "$DIR/tokens.tsv" --conninfo "$CONNINFO" --clients "$CLIENTS" --rounds 3 --warmup-rounds 0 \
         --wait "$WAIT" --settle "$SETTLE" --second-after-ms 50 --second-via sql --json "$OUT/diagnosis-second-event.json" \
         | grep -vE '^ +[0-9]+  campaignd_app|by last statement'
@@ -248,7 +186,7 @@ if [[ $DIAGNOSE == 1 ]]; then
     say "diagnosis: what a request costs the daemon, $N clients: /healthz (no database), the token check alone (limit=0: 422 before any SQL of the handler), an empty poll; $(load)"
     for spec in "/healthz 200" "/v1/notifications?limit=0 422" "/v1/notifications?after={after}&wait=0 200"; do
         set -- $spec
-        python3 "$BENCH/longpoll.py" throughput --port "$PORT" --pid "$DAEMON_PID" --postmaster-pid "$POSTMASTER_PID_FILE" \
+        python3 "$BENCH/longpoll.py" throughput --port "$PORT" --pid "$SERVE_PID" --postmaster-pid "$POSTMASTER_PID_FILE" \
             --tokens "$DIR/tokens.tsv" --clients "$N" --seconds "$DURATION" --after "$MAX_CURSOR" --path "$1" --expect "$2" \
             --driver "$HTTP_DRIVER" --json "$OUT/diagnosis-cost-$(echo "$1" | tr -c 'a-z0-9' '_').json"
     done
@@ -257,7 +195,7 @@ fi
 # --- end ------------------------------------------------------------------------------------
 say "summary; $(load)"
 python3 "$BENCH/longpoll.py" summary --longpoll "$OUT/longpoll.json" --dir "$OUT" --clients $HTTP_CLIENTS
-echo "daemon at the end: $(grep -E '^(VmRSS|VmHWM|Threads)' /proc/$DAEMON_PID/status | tr -s ' \t' ' ' | paste -sd ';')"
+echo "daemon at the end: $(grep -E '^(VmRSS|VmHWM|Threads)' /proc/$SERVE_PID/status | tr -s ' \t' ' ' | paste -sd ';')"
 echo "daemon log: $(wc -l <"$LOG") lines, $(grep -ciE 'error|warning|critical' "$LOG" || true) with error/warning/critical"
 grep -iE 'error|warning|critical' "$LOG" | cut -c1-300 | sort | uniq -c | sort -rn | head -n 5 || true
 if [[ $KEEP == 1 ]]; then cp "$LOG" "$OUT/"; fi

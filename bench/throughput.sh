@@ -11,7 +11,7 @@
 #   BENCH_JOBS=5000 BENCH_WORKER_COUNTS="2 4" BENCH_PGQ_BATCHES=10 bash bench/throughput.sh
 set -euo pipefail
 NAME=throughput
-source "$(dirname "${BASH_SOURCE[0]}")/jobs_common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 JOBS=${BENCH_JOBS:-20000}                     # jobs in the queue at the start of each run
 WORKER_COUNTS=${BENCH_WORKER_COUNTS:-"1 2 4 8"}  # campaignd workers = pgqueuer processes

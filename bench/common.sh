@@ -1,4 +1,5 @@
-# Shared by bench/cancel.sh, bench/latency.sh and bench/throughput.sh (sourced, not run).
+# Shared by every benchmark script (sourced, not run): bench/backoffice.sh, cancel.sh,
+# latency.sh, notifications.sh and throughput.sh.
 #
 # Builds the release daemon, makes a Python virtual environment for the benchmark
 # helpers, starts `campaignd serve` on a private embedded cluster under /tmp (the
