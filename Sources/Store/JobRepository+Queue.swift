@@ -10,13 +10,9 @@ public struct ClaimedJob: Sendable, Equatable {
 }
 
 extension JobRepository {
-    /// Claims the next due job (`FOR UPDATE SKIP LOCKED`: concurrent workers never get
-    /// the same one) and leases it to `worker` until now + `lease`.
-    public func claim(worker: String, lease: Duration) async throws -> ClaimedJob? {
-        try await claim(worker: worker, lease: lease, limit: 1).first
-    }
-
-    /// Claims up to `limit` due jobs, in due order, in one statement.
+    /// Claims up to `limit` due jobs, in due order, in one statement (`FOR UPDATE SKIP
+    /// LOCKED`: concurrent workers never get the same one), and leases them to `worker`
+    /// until now + `lease`.
     public func claim(worker: String, lease: Duration, limit: Int) async throws -> [ClaimedJob] {
         try await connection.query(
             """
