@@ -172,7 +172,7 @@ let package = Package(
         .testTarget(
             name: "CampaignAPITests",
             dependencies: [
-                "campaignd", "CampaignAPI", "Postgres", "TestSupport",
+                "campaignd", "CampaignAPI", "Store", "Domain", "Postgres", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -42,7 +42,7 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         var members = extra
         members["type"] = .string("urn:campaignd:problem:\(code)")
         members["title"] = .string(status.reasonPhrase)
-        members["status"] = .number(Double(status.code))
+        members["status"] = .number(JSONNumber(status.code))
         members["detail"] = .string(detail)
         members["code"] = .string(code)
         return .object(members)
@@ -73,7 +73,7 @@ extension APIError {
             self.init(
                 .preconditionFailed, code: "precondition_failed",
                 detail: "the resource changed: its current version is \(current)",
-                extra: ["current_version": .number(Double(current))], headers: [.eTag: "\"\(current)\""])
+                extra: ["current_version": .number(JSONNumber(current))], headers: [.eTag: "\"\(current)\""])
         case .forbidden(let message):
             self.init(.forbidden, code: "forbidden", detail: message)
         }

@@ -14,6 +14,23 @@ import Synchronization
 /// between its read and its wait is still delivered. On every notification the hub
 /// reads the rows committed since the last ones it saw, for the entities someone waits
 /// for, and hands them to the waiters directly (one query, however many waiters).
+///
+/// Why no row is missed: each wait has a *horizon*, a cursor up to which every row of its
+/// entity is known to have reached it, through the request's own read or from the hub.
+/// Cursors follow commit order (migrations/0007), so a snapshot that sees cursor H sees
+/// every row up to H.
+/// - A wait starts with the horizon of the last finished dispatch (or its own cursor,
+///   whichever is higher): the rows up to there committed before the wait registered,
+///   so the request's read, which comes after, sees them.
+/// - A dispatch reads, for the waits of its snapshot, the rows above their horizons up
+///   to the highest cursor H committed, and moves those waits' horizons to H. A wait that
+///   registers while the query runs is not in the snapshot and keeps its horizon: the
+///   next dispatch reads from there (the rows in between are not skipped, as they were
+///   when the hub kept one horizon for all).
+/// - A row that commits after a request's read sends a `NOTIFY` on commit; the dispatch it
+///   causes, or a later one (they run one at a time), starts after the commit, with that
+///   wait in its snapshot, so it hands the row over.
+/// Rows are handed over once: a dispatch hands a wait only rows above its horizon.
 public final class NotificationHub: Service, Sendable {
     /// A registered wait.
     public struct Ticket: Sendable, Hashable {
@@ -22,7 +39,8 @@ public final class NotificationHub: Service, Sendable {
 
     private struct Waiter {
         let entityID: Int
-        let after: Int
+        /// Every row of the entity up to here reached this wait (see the type's comment).
+        var horizon: Int
         var delivered: [EntityNotification] = []
         var continuation: CheckedContinuation<[EntityNotification], Never>?
         var timeout: Scheduled<Void>?
@@ -31,6 +49,7 @@ public final class NotificationHub: Service, Sendable {
     private struct State {
         var waiters: [Int: Waiter] = [:]
         var nextID = 0
+        /// The highest cursor the last finished dispatch saw committed.
         var lastSeen: Int?
         var closed = false
     }
@@ -39,10 +58,17 @@ public final class NotificationHub: Service, Sendable {
     let store: Store
     let logger: Logger
     private let eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any()
+    /// Runs between a dispatch's snapshot of the waiters and its query (tests pause there).
+    private let afterSnapshot: (@Sendable () async -> Void)?
 
-    public init(store: Store, logger: Logger) {
+    public convenience init(store: Store, logger: Logger) {
+        self.init(store: store, logger: logger, afterSnapshot: nil)
+    }
+
+    init(store: Store, logger: Logger, afterSnapshot: (@Sendable () async -> Void)?) {
         self.store = store
         self.logger = logger
+        self.afterSnapshot = afterSnapshot
     }
 
     /// Clients waiting right now.
@@ -52,7 +78,7 @@ public final class NotificationHub: Service, Sendable {
     public func register(entityID: Int, after: Int) -> Ticket {
         state.withLock { state in
             state.nextID += 1
-            state.waiters[state.nextID] = Waiter(entityID: entityID, after: after)
+            state.waiters[state.nextID] = Waiter(entityID: entityID, horizon: max(after, state.lastSeen ?? after))
             return Ticket(id: state.nextID)
         }
     }
@@ -118,26 +144,31 @@ public final class NotificationHub: Service, Sendable {
 
     /// Reads what committed since the last dispatch and wakes whom it concerns.
     func dispatch() async {
-        let (since, entities) = state.withLock { state in
-            (state.lastSeen, Array(Set(state.waiters.values.map(\.entityID))))
+        let (snapshot, since) = state.withLock { state in
+            (state.waiters.map { (id: $0.key, entityID: $0.value.entityID) }, state.waiters.values.map(\.horizon).min())
         }
+        await afterSnapshot?()
         do {
             let found = try await store.transaction { transaction -> (rows: [EntityNotification], highest: Int) in
                 guard let since else { return ([], try await transaction.notificationFeed.highestCursor()) }
-                return try await transaction.notificationFeed.rowsSince(since, entities: entities)
+                return try await transaction.notificationFeed.rowsSince(since, entities: Array(Set(snapshot.map(\.entityID))))
             }
             let byEntity = Dictionary(grouping: found.rows, by: \.entityID)
             var wake: [(CheckedContinuation<[EntityNotification], Never>, [EntityNotification], Scheduled<Void>?)] = []
             state.withLock { state in
                 state.lastSeen = max(state.lastSeen ?? 0, found.highest)
-                for (id, waiter) in state.waiters {
-                    let rows = (byEntity[waiter.entityID] ?? []).filter { $0.cursor > waiter.after }
-                    guard !rows.isEmpty else { continue }
-                    if let continuation = waiter.continuation {
+                for (id, _) in snapshot {
+                    guard var waiter = state.waiters[id] else { continue }
+                    let rows = (byEntity[waiter.entityID] ?? []).filter { $0.cursor > waiter.horizon }
+                    waiter.horizon = max(waiter.horizon, found.highest)
+                    if rows.isEmpty {
+                        state.waiters[id] = waiter
+                    } else if let continuation = waiter.continuation {
                         state.waiters[id] = nil
                         wake.append((continuation, rows, waiter.timeout))
                     } else {
-                        state.waiters[id]?.delivered += rows
+                        waiter.delivered += rows
+                        state.waiters[id] = waiter
                     }
                 }
             }

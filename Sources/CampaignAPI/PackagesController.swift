@@ -134,7 +134,7 @@ struct PackagesController {
 
     static func etag(_ detail: JSONValue) -> HTTPFields {
         guard case .object(let members) = detail, case .number(let version) = members["version"] else { return [:] }
-        return [.eTag: "\"\(Int(version))\""]
+        return [.eTag: "\"\(version.text)\""]
     }
 
     /// Reads the optional fields of a draft from the body.

@@ -22,7 +22,7 @@ struct RequestBody {
         }
         let value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: data)
+            value = try JSONValue(parsing: data)
         } catch {
             throw APIError(.badRequest, code: "malformed_json", detail: "the request body is not valid JSON")
         }
@@ -77,8 +77,8 @@ struct RequestBody {
     /// A whole number ≥ 0.
     mutating func integer(_ key: String, required: Bool = false) -> Int? {
         switch members[key] {
-        case .number(let value) where value >= 0 && value.rounded() == value && value < 9_007_199_254_740_992:
-            return Int(value)
+        case .number(let number) where (number.int ?? -1) >= 0:
+            return number.int
         case nil, .null?:
             if required { problems.append(FieldProblem(field: key, message: "is required")) }
             return nil
@@ -105,7 +105,7 @@ struct RequestBody {
         case .null: return .some(nil)
         case .string(let text):
             guard let date = RFC3339.parse(text) else {
-                problems.append(FieldProblem(field: key, message: "must be an RFC 3339 timestamp, e.g. 2026-01-31T09:00:00Z"))
+                problems.append(FieldProblem(field: key, message: "must be an RFC 3339 timestamp from year 0001 to 9999, e.g. 2026-01-31T09:00:00Z"))
                 return nil
             }
             return .some(date)

@@ -34,6 +34,36 @@ public enum CivilDate {
     }
 }
 
+/// The instants PostgreSQL's `timestamptz` holds: from 4714-11-24 00:00:00 BC to
+/// 294276-12-31 23:59:59.999999 UTC.
+///
+/// A `Date` is a `Double` of seconds: past the year 2255 it no longer holds every
+/// microsecond, and one of these extremes read into a `Date` comes back a few
+/// microseconds beyond it. Clamping to the range gives the value PostgreSQL had.
+public enum PostgresRange {
+    /// Seconds since 1970-01-01T00:00:00Z of the first instant.
+    public static let earliest = CivilDate.days(year: -4713, month: 11, day: 24) * 86_400
+    /// Seconds since 1970-01-01T00:00:00Z of the last whole second (its last microsecond
+    /// is 999,999).
+    public static let latest = CivilDate.days(year: 294_276, month: 12, day: 31) * 86_400 + 86_399
+
+    /// `interval` seconds since 1970 as whole seconds and microseconds (0 to 999,999),
+    /// within the range; `nil` for infinities and NaN.
+    public static func split(_ interval: Double) -> (seconds: Int64, microseconds: Int64)? {
+        guard interval.isFinite else { return nil }
+        if interval <= Double(earliest) { return (earliest, 0) }
+        if interval >= Double(latest + 1) { return (latest, 999_999) }
+        var seconds = interval.rounded(.down)
+        var micros = ((interval - seconds) * 1_000_000).rounded()
+        if micros >= 1_000_000 {
+            seconds += 1
+            micros = 0
+        }
+        if Int64(seconds) > latest { return (latest, 999_999) }
+        return (Int64(seconds), Int64(micros))
+    }
+}
+
 /// A UTC instant split into its calendar fields, for printing.
 public struct CivilTime: Sendable, Equatable {
     public var year: Int64
@@ -55,6 +85,13 @@ public struct CivilTime: Sendable, Equatable {
             fraction += perSecond
             seconds -= 1
         }
+        self.init(seconds: seconds, fraction: fraction)
+    }
+
+    /// - Parameters:
+    ///   - seconds: whole seconds since 1970-01-01T00:00:00Z (before 1970 too).
+    ///   - fraction: the part of the next second, in whatever unit the caller prints.
+    public init(seconds: Int64, fraction: Int64) {
         var days = seconds / 86_400
         var secondOfDay = seconds % 86_400
         if secondOfDay < 0 {

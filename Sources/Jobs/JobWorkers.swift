@@ -223,16 +223,33 @@ public struct JobWorkers: Service {
         }
     }
 
+    /// Records a failed attempt, so that the job runs again after its backoff (or fails for
+    /// good). A job often fails because the database went away; recording that failure
+    /// then meets a dead connection or a server still restarting, so a connection failure
+    /// is retried, on a fresh connection, until the claim's lease would have expired anyway.
+    /// `markFailed` changes only the attempt it names: a retry whose first try did commit
+    /// changes nothing more.
     private func fail(_ claimed: ClaimedJob, error: String, metrics: JobMetrics, logger: Logger) async {
-        do {
-            let status = try await store.transaction {
-                try await $0.jobs.markFailed(claimed, error: error, backoff: options.backoff(afterAttempt: claimed.attempt))
+        let deadline = ContinuousClock.now + options.lease
+        var pause = Duration.milliseconds(50)
+        while true {
+            do {
+                let status = try await store.transaction {
+                    try await $0.jobs.markFailed(claimed, error: error, backoff: options.backoff(afterAttempt: claimed.attempt))
+                }
+                (status == "failed" ? metrics.failed : metrics.retried).increment()
+                logger.warning(
+                    "job attempt failed",
+                    metadata: ["error": "\(error)", "attempt": "\(claimed.attempt)", "now": "\(status ?? "?")"])
+                return
+            } catch let failure as PostgresError where failure.isConnectionFailure && ContinuousClock.now + pause < deadline {
+                logger.info("cannot reach the database to record a job failure; trying again", metadata: ["error": "\(failure)"])
+                do { try await Task.sleep(for: pause) } catch { return }
+                pause = min(pause * 2, .seconds(2))
+            } catch {
+                logger.error("cannot record a job failure; its lease will expire", metadata: ["error": "\(error)"])
+                return
             }
-            (status == "failed" ? metrics.failed : metrics.retried).increment()
-            logger.warning(
-                "job attempt failed", metadata: ["error": "\(error)", "attempt": "\(claimed.attempt)", "now": "\(status ?? "?")"])
-        } catch {
-            logger.error("cannot record a job failure; its lease will expire", metadata: ["error": "\(error)"])
         }
     }
 

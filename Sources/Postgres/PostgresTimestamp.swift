@@ -2,18 +2,34 @@ import CivilTime
 import Foundation
 
 /// Text format of `timestamptz` values, in UTC with microseconds.
+///
+/// Every value PostgreSQL can hold has a `Date`: `infinity` and `-infinity` are the
+/// infinite `Date`s (`timeIntervalSince1970` of ±`.infinity`), years past 9999 have more
+/// digits and years before 1 are written `… BC` (year 1 BC is astronomical year 0).
 enum PostgresTimestamp {
-    /// `2026-11-29 11:21:38.123456+00`
+    /// `2026-11-29 11:21:38.123456+00`, `infinity`, `10000-01-01 00:00:00.000000+00`,
+    /// `0044-03-15 12:00:00.000000+00 BC`.
     static func format(_ date: Date) -> String {
-        let t = CivilTime(units: Int64((date.timeIntervalSince1970 * 1_000_000).rounded()), perSecond: 1_000_000)
+        let interval = date.timeIntervalSince1970
+        guard let (seconds, micros) = PostgresRange.split(interval) else { return interval < 0 ? "-infinity" : "infinity" }
+        let t = CivilTime(seconds: seconds, fraction: micros)
         let pad = CivilTime.pad
-        return "\(pad(t.year, 4))-\(pad(t.month, 2))-\(pad(t.day, 2)) "
-            + "\(pad(t.hour, 2)):\(pad(t.minute, 2)):\(pad(t.second, 2)).\(pad(t.fraction, 6))+00"
+        let bc = t.year <= 0
+        return "\(pad(bc ? 1 - t.year : t.year, 4))-\(pad(t.month, 2))-\(pad(t.day, 2)) "
+            + "\(pad(t.hour, 2)):\(pad(t.minute, 2)):\(pad(t.second, 2)).\(pad(t.fraction, 6))+00\(bc ? " BC" : "")"
     }
 
-    /// Parses `YYYY-MM-DD HH:MM:SS[.ffffff][+HH[:MM[:SS]]]` (ISO DateStyle); no offset means UTC.
+    /// Parses `YYYY-MM-DD HH:MM:SS[.ffffff][+HH[:MM[:SS]]][ BC]` (ISO DateStyle; the year
+    /// has four digits or more), `infinity` and `-infinity`; no offset means UTC.
     static func parse(_ text: String) -> Date? {
-        let bytes = Array(text.utf8)
+        switch text {
+        case "infinity": return Date(timeIntervalSince1970: .infinity)
+        case "-infinity": return Date(timeIntervalSince1970: -.infinity)
+        default: break
+        }
+        var bytes = Array(text.utf8)
+        let bc = bytes.count > 3 && Array(bytes.suffix(3)) == Array(" BC".utf8)
+        if bc { bytes.removeLast(3) }
         var index = 0
         func number(_ count: Int) -> Int64? {
             guard index + count <= bytes.count else { return nil }
@@ -30,7 +46,11 @@ enum PostgresTimestamp {
             index += 1
             return true
         }
-        guard let year = number(4), expect(45), let month = number(2), expect(45), let day = number(2),
+        var yearDigits = 0
+        while yearDigits < 7, yearDigits < bytes.count, (48...57).contains(bytes[yearDigits]) { yearDigits += 1 }
+        guard yearDigits >= 4, var year = number(yearDigits) else { return nil }
+        if bc { year = 1 - year }
+        guard expect(45), let month = number(2), expect(45), let day = number(2),
             expect(32) || expect(84), let hour = number(2), expect(58), let minute = number(2), expect(58),
             let second = number(2)
         else { return nil }

@@ -42,7 +42,7 @@ public struct JobRepository: Sendable {
         let rows = try await connection.query(
             """
             INSERT INTO central.jobs (kind, package_id, revision, unique_key, payload, run_at, created_by)
-            VALUES (\(kind), \(packageID), \(revision), \(uniqueKey), \(PostgresJSON(payload)),
+            VALUES (\(kind), \(packageID), \(revision), \(uniqueKey), \(JSONValue.object(payload)),
                     coalesce(\(runAt), now()), \(actor?.actorName ?? "system"))
             ON CONFLICT (unique_key) DO NOTHING
             RETURNING \(Self.columns)
@@ -82,7 +82,7 @@ public struct JobRepository: Sendable {
             id: try row.decode(Int.self, "id"), kind: try row.decode(String.self, "kind"),
             packageID: try row.decode(Int?.self, "package_id"), revision: try row.decode(Int?.self, "revision"),
             uniqueKey: try row.decode(String?.self, "unique_key"),
-            payload: try row.decodeJSON([String: JSONValue].self, "payload"), status: try row.decode(String.self, "status"),
+            payload: try row.decodeObject("payload"), status: try row.decode(String.self, "status"),
             attempts: try row.decode(Int.self, "attempts"), maxAttempts: try row.decode(Int.self, "max_attempts"),
             runAt: try row.decode(Date.self, "run_at"), lastError: try row.decode(String?.self, "last_error"),
             createdBy: try row.decode(String.self, "created_by"), createdAt: try row.decode(Date.self, "created_at"),

@@ -19,7 +19,7 @@ public struct Journal: Sendable {
             """
             INSERT INTO central.audit_journal (actor, action, subject, subject_id, package_id, entity_id, comment, before, after)
             VALUES (\(actor), \(action), \(subject), \(subjectID), \(packageID), \(entityID), \(comment),
-                    \(before.map(PostgresJSON.init)), \(after.map(PostgresJSON.init)))
+                    \(before), \(after))
             """)
     }
 
@@ -38,8 +38,8 @@ public struct Journal: Sendable {
                 actor: try row.decode(String.self, "actor"), action: try row.decode(String.self, "action"),
                 subject: try row.decode(String.self, "subject"), subjectID: try row.decode(Int?.self, "subject_id"),
                 entityID: try row.decode(Int?.self, "entity_id"), comment: try row.decode(String?.self, "comment"),
-                before: try row.decode(PostgresJSON<JSONValue>?.self, "before")?.value,
-                after: try row.decode(PostgresJSON<JSONValue>?.self, "after")?.value)
+                before: try row.decode(JSONValue?.self, "before"),
+                after: try row.decode(JSONValue?.self, "after"))
         }
     }
 }

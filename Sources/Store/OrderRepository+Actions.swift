@@ -31,7 +31,7 @@ extension OrderRepository {
         try await connection.query(
             """
             UPDATE local.orders SET label = \(label), comment = \(change.comment ?? before.comment),
-                parameters = \(PostgresJSON(change.parameters ?? before.parameters)),
+                parameters = \(JSONValue.object(change.parameters ?? before.parameters)),
                 version = version + 1, updated_at = now(), updated_by = \(actor.actorName)
             WHERE entity_id = \(before.entityID) AND id = \(id)
             """)
@@ -121,7 +121,7 @@ extension OrderRepository {
             entityCode: try row.decode(String.self, "entity_code"), packageID: try row.decode(Int.self, "package_id"),
             revision: try row.decode(Int.self, "revision"), label: try row.decode(String.self, "label"),
             comment: try row.decode(String.self, "comment"),
-            parameters: try row.decodeJSON([String: JSONValue].self, "parameters"), status: status,
+            parameters: try row.decodeObject("parameters"), status: status,
             version: try row.decode(Int.self, "version"), createdAt: try row.decode(Date.self, "created_at"),
             createdBy: try row.decode(String.self, "created_by"), updatedAt: try row.decode(Date.self, "updated_at"),
             updatedBy: try row.decode(String.self, "updated_by"), decidedAt: try row.decode(Date?.self, "decided_at"),

@@ -46,11 +46,6 @@ public struct OrderRepository: Sendable {
         let package = try PackageRepository.decode(row)
         let packages = PackageRepository(connection: connection)
         let inAudience = try await packages.isInAudience(package, entityID: entityID)
-        // Another entity's package that is not offered to this one does not exist for it.
-        if !inAudience { throw StoreError.notFound("package \(packageID)") }
-        if package.pendingJobID != nil {
-            throw StoreError.conflict(code: "job_pending", message: "the package is being cancelled or reinitialized")
-        }
         let existing = try await connection.query(
             """
             SELECT count(*) AS n FROM local.orders
@@ -58,9 +53,11 @@ public struct OrderRepository: Sendable {
               AND status <> 'cancelled'
             """)[0].decode(Int.self, "n")
         if let refusal = OrderEligibility.check(
-            status: package.status, schedule: package.schedule, inAudience: inAudience, existingOrders: existing,
-            allowsSeveralOrders: package.allowsSeveralOrders, now: now)
+            status: package.status, hasPendingJob: package.pendingJobID != nil, schedule: package.schedule,
+            inAudience: inAudience, existingOrders: existing, allowsSeveralOrders: package.allowsSeveralOrders, now: now)
         {
+            // A package outside the entity's catalogue does not exist for it, whatever its state.
+            if refusal.hidesThePackage { throw StoreError.notFound("package \(packageID)") }
             throw StoreError.conflict(code: refusal.rawValue, message: Self.message(for: refusal))
         }
         let status = OrderStatus.initial(for: package.approvalMode)
@@ -70,7 +67,7 @@ public struct OrderRepository: Sendable {
                 """
                 INSERT INTO local.orders (entity_id, package_id, revision, label, comment, parameters, status, single,
                                           created_by, updated_by, decided_at, decided_by)
-                VALUES (\(entityID), \(packageID), \(package.revision), \(label), \(comment), \(PostgresJSON(parameters)),
+                VALUES (\(entityID), \(packageID), \(package.revision), \(label), \(comment), \(JSONValue.object(parameters)),
                         \(status.rawValue), \(!package.allowsSeveralOrders), \(actor.actorName), \(actor.actorName),
                         \(status == .approved ? now : nil), \(status == .approved ? "automatic" : nil))
                 RETURNING id
@@ -126,6 +123,7 @@ public struct OrderRepository: Sendable {
     static func message(for refusal: OrderEligibility.Refusal) -> String {
         switch refusal {
         case .notPublished: "the package is not published"
+        case .jobPending: "the package is being cancelled or reinitialized"
         case .notVisible: "the package is not visible in the catalogue now"
         case .notYetAvailable: "the package cannot be ordered before its available_at date"
         case .deadlinePassed: "the package's order deadline has passed"
@@ -137,8 +135,8 @@ public struct OrderRepository: Sendable {
     /// What the journal keeps of an order.
     static func snapshot(_ order: CampaignOrder) -> JSONValue {
         .object([
-            "status": .string(order.status.rawValue), "version": .number(Double(order.version)),
-            "label": .string(order.label), "revision": .number(Double(order.revision)),
+            "status": .string(order.status.rawValue), "version": .number(JSONNumber(order.version)),
+            "label": .string(order.label), "revision": .number(JSONNumber(order.revision)),
         ])
     }
 }

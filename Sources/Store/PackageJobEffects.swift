@@ -143,8 +143,8 @@ public struct PackageJobEffects: Sendable {
         let after = try await PackageRepository(connection: connection).require(package.id)
         guard case .object(var snapshot) = PackageRepository.snapshot(after) else { return }
         snapshot["job_id"] = .string(String(job.id))
-        snapshot["orders_cancelled"] = .number(Double(effects.ordersCancelled))
-        snapshot["processes_stopped"] = .number(Double(effects.processesStopped))
+        snapshot["orders_cancelled"] = .number(JSONNumber(effects.ordersCancelled))
+        snapshot["processes_stopped"] = .number(JSONNumber(effects.processesStopped))
         try await Journal(connection: connection).append(
             actor: actor, action: action, subject: "package", subjectID: package.id, packageID: package.id,
             comment: comment, before: PackageRepository.snapshot(package), after: .object(snapshot))

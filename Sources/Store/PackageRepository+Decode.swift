@@ -31,7 +31,7 @@ extension PackageRepository {
                 availableAt: try row.decode(Date?.self, "available_at"),
                 orderDeadline: try row.decode(Date?.self, "order_deadline"),
                 approvalDeadline: try row.decode(Date?.self, "approval_deadline")),
-            settings: try row.decodeJSON([String: JSONValue].self, "settings"),
+            settings: try row.decodeObject("settings"),
             status: try enumValue(PackageStatus.self, "status"), revision: try row.decode(Int.self, "revision"),
             version: try row.decode(Int.self, "version"), pendingJobID: try row.decode(Int?.self, "pending_job_id"),
             createdAt: try row.decode(Date.self, "created_at"), createdBy: try row.decode(String.self, "created_by"),

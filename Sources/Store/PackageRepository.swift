@@ -43,7 +43,7 @@ public struct PackageRepository: Sendable {
                 \(draft.label), \(draft.type.rawValue), \(draft.description), \(draft.campaignName),
                 \(draft.campaignFolder), \(draft.audience == nil), \(draft.approvalMode.rawValue),
                 \(draft.allowsSeveralOrders), \(schedule.visibleFrom), \(schedule.visibleUntil), \(schedule.availableAt),
-                \(schedule.orderDeadline), \(schedule.approvalDeadline), \(PostgresJSON(draft.settings)),
+                \(schedule.orderDeadline), \(schedule.approvalDeadline), \(JSONValue.object(draft.settings)),
                 \(actor.actorName), \(actor.actorName))
             RETURNING id
             """)
@@ -96,7 +96,7 @@ public struct PackageRepository: Sendable {
                 approval_mode = \(draft.approvalMode.rawValue), allows_several_orders = \(draft.allowsSeveralOrders),
                 visible_from = \(schedule.visibleFrom), visible_until = \(schedule.visibleUntil),
                 available_at = \(schedule.availableAt), order_deadline = \(schedule.orderDeadline),
-                approval_deadline = \(schedule.approvalDeadline), settings = \(PostgresJSON(draft.settings)),
+                approval_deadline = \(schedule.approvalDeadline), settings = \(JSONValue.object(draft.settings)),
                 status = \(status.rawValue), version = version + 1, updated_at = now(), updated_by = \(actor.actorName)
             WHERE id = \(id)
             """)
@@ -223,8 +223,8 @@ public struct PackageRepository: Sendable {
     /// to tens of thousands of codes) only where it may have changed: creation and edits.
     static func snapshot(_ package: CampaignPackage, withAudience: Bool = false) -> JSONValue {
         var members: [String: JSONValue] = [
-            "status": .string(package.status.rawValue), "revision": .number(Double(package.revision)),
-            "version": .number(Double(package.version)), "label": .string(package.label),
+            "status": .string(package.status.rawValue), "revision": .number(JSONNumber(package.revision)),
+            "version": .number(JSONNumber(package.version)), "label": .string(package.label),
             "campaign_name": .string(package.campaignName), "campaign_folder": .string(package.campaignFolder),
         ]
         if withAudience {

@@ -28,7 +28,7 @@ struct SQLRole: AsyncParsableCommand {
                 let created = try await connection.withTransaction {
                     try await SQLRoleRepository(connection: $0).create(entityCode: code)
                 }
-                guard let created else { throw ValidationError("no local entity has the code \(code)") }
+                guard let created else { throw CommandFailure("no local entity has the code \(code)") }
                 print("role=\(created.role) password=\(created.password)")
             }
         }

@@ -43,14 +43,14 @@ struct Token: AsyncParsableCommand {
                     let tokens = TokenStore(pool: pool)
                     if let entityCode {
                         guard let token = try await tokens.createEntityToken(entityCode: entityCode, by: nil) else {
-                            throw ValidationError("no local entity has the code \(entityCode)")
+                            throw CommandFailure("no local entity has the code \(entityCode)")
                         }
                         print(token.text)
                     } else {
                         print(try await tokens.createCentralToken(operatorName: centralName ?? "").text)
                     }
                 } catch let error as PostgresError where error.sqlState == PostgresError.SQLState.undefinedTable {
-                    throw ValidationError("the database is not migrated: run campaignd migrate first")
+                    throw CommandFailure("the database is not migrated: run campaignd migrate first")
                 }
             }
         }

@@ -66,11 +66,19 @@ import Testing
         let api = try await APIHarness.start()
         let paris = try await api.entity("PAR-01")
         _ = try await api.entity("LYO-01")
-        // Not published yet.
+        // A package outside the entity's catalogue answers as a missing id does, whatever
+        // its state: not published yet, or past its visibility window.
+        let missing = try await paris.post("/v1/packages/987654321/orders", #"{"label": "x"}"#)
+        #expect(missing.status == 404)
         let draft = try await api.package(Self.localPackage(), upTo: "approved")
-        let early = try await paris.post("/v1/packages/\(draft)/orders", #"{"label": "x"}"#)
-        #expect(early.status == 409)
-        #expect(try early.string("code") == "not_published")
+        let hidden = try await api.package(
+            #"{"label": "Hidden", "type": "local", "campaign_name": "h", "campaign_folder": "/h", "visible_until": "2020-01-01T00:00:00Z"}"#)
+        for package in [draft, hidden] {
+            let refused = try await paris.post("/v1/packages/\(package)/orders", #"{"label": "x"}"#)
+            #expect(refused.status == 404)
+            #expect(try refused.string("code") == missing.string("code"))
+            #expect(try refused.string("title") == missing.string("title"))
+        }
         // Offered to another entity only: it does not exist for Paris.
         let lyon = try await api.package(Self.localPackage(audience: #"["LYO-01"]"#))
         #expect(try await paris.post("/v1/packages/\(lyon)/orders", #"{"label": "x"}"#).status == 404)

@@ -69,6 +69,23 @@ import Testing
         }
     }
 
+    /// A command that cannot do what well-formed arguments ask says why in one line; the
+    /// usage text is for mistakes in the arguments.
+    @Test(.database) func failuresThatAreNotUsageMistakesTakeOneLine() async throws {
+        let url = try TestDatabase.get().connectionString
+        for command in [["sql-role", "create", "nope"], ["token", "create", "--entity", "nope"]] {
+            let result = try await DaemonProcess.run(command + ["--database-url", url])
+            #expect(result.status != 0)
+            #expect(result.stdout.isEmpty)
+            #expect(result.stderr == "Error: no local entity has the code nope\n", "\(result.stderr)")
+        }
+        // A usage mistake still shows how to call the command.
+        let usage = try await DaemonProcess.run(["token", "create", "--central", "a", "--entity", "b", "--database-url", url])
+        #expect(usage.status != 0)
+        #expect(usage.stderr.contains("give either --central NAME or --entity CODE"))
+        #expect(usage.stderr.contains("Usage:"))
+    }
+
     @Test func everyCommandHasHelp() async throws {
         for command in [[], ["serve"], ["migrate"], ["token", "create"]] {
             let result = try await DaemonProcess.run(command + ["--help"])

@@ -8,6 +8,7 @@ struct OrderAttempt: Sendable, CustomTestStringConvertible {
     var schedule = PackageSchedule(
         visibleFrom: referenceDate - 100, visibleUntil: referenceDate + 100, availableAt: referenceDate - 50,
         orderDeadline: referenceDate + 50)
+    var hasPendingJob = false
     var inAudience = true
     var existingOrders = 0
     var allowsSeveralOrders = false
@@ -23,7 +24,7 @@ struct OrderAttempt: Sendable, CustomTestStringConvertible {
 
     func check() -> OrderEligibility.Refusal? {
         OrderEligibility.check(
-            status: status, schedule: schedule, inAudience: inAudience,
+            status: status, hasPendingJob: hasPendingJob, schedule: schedule, inAudience: inAudience,
             existingOrders: existingOrders, allowsSeveralOrders: allowsSeveralOrders, now: now)
     }
 
@@ -36,6 +37,7 @@ struct OrderAttempt: Sendable, CustomTestStringConvertible {
     @Test(arguments: [
         (fine, nil),
         (fine.with("pending approval") { $0.status = .pendingApproval }, .notPublished),
+        (fine.with("cancel pending") { $0.hasPendingJob = true }, .jobPending),
         (fine.with("outside audience") { $0.inAudience = false }, .notInAudience),
         (fine.with("before visible_from") { $0.now = referenceDate - 101 }, .notVisible),
         (fine.with("after visible_until") { $0.now = referenceDate + 101 }, .notVisible),
@@ -76,22 +78,24 @@ struct OrderAttempt: Sendable, CustomTestStringConvertible {
         $0.schedule = PackageSchedule(
             visibleFrom: referenceDate + 10, availableAt: referenceDate + 10, orderDeadline: referenceDate - 10)
         $0.existingOrders = 1
+        $0.hasPendingJob = true
     }
 
     @Test(arguments: [
         (allWrong, .notPublished),
-        (allWrong.with("published") { $0.status = .published }, .notInAudience),
+        (allWrong.with("published") { $0.status = .published }, .jobPending),
+        (allWrong.with("published, no job") { $0.status = .published; $0.hasPendingJob = false }, .notInAudience),
         (allWrong.with("published, in audience") {
-            $0.status = .published; $0.inAudience = true
+            $0.status = .published; $0.hasPendingJob = false; $0.inAudience = true
         }, .notVisible),
         (allWrong.with("published, in audience, visible") {
-            $0.status = .published; $0.inAudience = true; $0.schedule.visibleFrom = nil
+            $0.status = .published; $0.hasPendingJob = false; $0.inAudience = true; $0.schedule.visibleFrom = nil
         }, .notYetAvailable),
         (allWrong.with("published, in audience, visible, available") {
-            $0.status = .published; $0.inAudience = true; $0.schedule.visibleFrom = nil; $0.schedule.availableAt = nil
+            $0.status = .published; $0.hasPendingJob = false; $0.inAudience = true; $0.schedule.visibleFrom = nil; $0.schedule.availableAt = nil
         }, .deadlinePassed),
         (allWrong.with("only the earlier order left") {
-            $0.status = .published; $0.inAudience = true; $0.schedule = PackageSchedule()
+            $0.status = .published; $0.hasPendingJob = false; $0.inAudience = true; $0.schedule = PackageSchedule()
         }, .alreadyOrdered),
     ] as [(OrderAttempt, OrderEligibility.Refusal?)])
     func refusalsComeInTheDocumentedOrder(attempt: OrderAttempt, expected: OrderEligibility.Refusal?) {
@@ -100,6 +104,7 @@ struct OrderAttempt: Sendable, CustomTestStringConvertible {
 
     @Test(arguments: [
         (OrderEligibility.Refusal.notPublished, "not_published"),
+        (.jobPending, "job_pending"),
         (.notVisible, "not_visible"),
         (.notYetAvailable, "not_yet_available"),
         (.deadlinePassed, "deadline_passed"),
@@ -108,5 +113,11 @@ struct OrderAttempt: Sendable, CustomTestStringConvertible {
     ])
     func refusalCodes(refusal: OrderEligibility.Refusal, code: String) {
         #expect(refusal.rawValue == code)
+    }
+
+    /// What is not in the catalogue does not exist for the entity (404); the rest is a 409.
+    @Test func refusalsThatHideThePackage() {
+        let hidden = OrderEligibility.Refusal.allCases.filter(\.hidesThePackage)
+        #expect(Set(hidden) == [.notPublished, .jobPending, .notInAudience, .notVisible])
     }
 }

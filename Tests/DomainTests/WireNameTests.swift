@@ -1,3 +1,4 @@
+import CivilTime
 import Domain
 import Foundation
 import Testing
@@ -57,5 +58,21 @@ import Testing
     @Test(arguments: ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z", "2026-11-29T12:00:00.5+02:00"])
     func timestampsWithinRangeAreRead(text: String) {
         #expect(RFC3339.parse(text) != nil)
+    }
+}
+
+@Suite struct RFC3339DisplayTests {
+    /// Values a DBA can store beyond RFC 3339 are shown, in the forms openapi.yaml names.
+    @Test func valuesBeyondRFC3339AreShownNotRefused() {
+        #expect(RFC3339.format(Date(timeIntervalSince1970: .infinity)) == "infinity")
+        #expect(RFC3339.format(Date(timeIntervalSince1970: -.infinity)) == "-infinity")
+        let year10000 = Double(CivilDate.days(year: 10_000, month: 1, day: 1) * 86_400)
+        #expect(RFC3339.format(Date(timeIntervalSince1970: year10000)) == "+10000-01-01T00:00:00.000Z")
+        let yearZero = Double(CivilDate.days(year: 0, month: 6, day: 1) * 86_400)
+        #expect(RFC3339.format(Date(timeIntervalSince1970: yearZero)) == "+0000-06-01T00:00:00.000Z")
+        let bc44 = Double(CivilDate.days(year: -43, month: 3, day: 15) * 86_400)
+        #expect(RFC3339.format(Date(timeIntervalSince1970: bc44)) == "-0043-03-15T00:00:00.000Z")
+        // Past PostgreSQL's last instant (a Double's rounding), the last instant.
+        #expect(RFC3339.format(Date(timeIntervalSince1970: 1e13)) == "+294276-12-31T23:59:59.999Z")
     }
 }

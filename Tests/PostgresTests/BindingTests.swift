@@ -93,6 +93,25 @@ import Testing
     }
 }
 
+@Suite(.database) struct TimestampEdgeTests {
+    /// Every `timestamptz` PostgreSQL holds reads into a `Date`, and binds back as the
+    /// same value: infinities, years past 9999 and before 1, and both ends of the range.
+    @Test(arguments: [
+        "infinity", "-infinity", "10000-01-01 00:00:00+00", "0044-03-15 12:00:00+00 BC", "0001-01-01 00:00:00+00",
+        "0001-12-31 23:59:59.5+00 BC", "294276-12-31 23:59:59.999999+00", "4714-11-24 00:00:00+00 BC",
+        "2026-11-29 10:11:12.345678+00",
+    ])
+    func edgeTimestampsRoundTrip(_ text: String) async throws {
+        let connection = try await TestDatabase.get().connect()
+        defer { connection.close() }
+        try await connection.query("SET TIME ZONE 'UTC'")
+        let read = try await connection.query("SELECT \(text)::timestamptz AS at")[0].decode(Date.self, "at")
+        let back = try await connection.query(
+            "SELECT \(read)::timestamptz = \(text)::timestamptz AS same, \(read)::timestamptz::text AS text")
+        #expect(try back[0].decode(Bool.self, "same"), "\(text) came back as \((try? back[0].decode(String.self, "text")) ?? "?")")
+    }
+}
+
 @Suite(.database) struct NULBindingTests {
     @Test func aNULCharacterIsRefusedNotTruncated() async throws {
         let connection = try await TestDatabase.get().connect()

@@ -1,8 +1,12 @@
 /// Any JSON value: package settings and order parameters are free JSON objects.
+///
+/// Read JSON text with ``init(parsing:)`` and write it with ``serialized``: numbers keep
+/// every digit that way. The `Codable` conformance serves generic coders, where a number
+/// that is not a 64-bit integer passes through a `Double`.
 public enum JSONValue: Sendable, Equatable, Codable {
     case null
     case bool(Bool)
-    case number(Double)
+    case number(JSONNumber)
     case string(String)
     case array([JSONValue])
     case object([String: JSONValue])
@@ -13,8 +17,10 @@ public enum JSONValue: Sendable, Equatable, Codable {
             self = .null
         } else if let value = try? container.decode(Bool.self) {
             self = .bool(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
+        } else if let value = try? container.decode(Int64.self) {
+            self = .number(JSONNumber(Int(value)))
+        } else if let value = try? container.decode(Double.self), let number = JSONNumber(value) {
+            self = .number(number)
         } else if let value = try? container.decode(String.self) {
             self = .string(value)
         } else if let value = try? container.decode([JSONValue].self) {
@@ -30,10 +36,10 @@ public enum JSONValue: Sendable, Equatable, Codable {
         case .null: try container.encodeNil()
         case .bool(let value): try container.encode(value)
         case .number(let value):
-            if value.rounded() == value, abs(value) < 9_007_199_254_740_992 {
-                try container.encode(Int64(value))
+            if let int = value.int {
+                try container.encode(Int64(int))
             } else {
-                try container.encode(value)
+                try container.encode(value.double)
             }
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)

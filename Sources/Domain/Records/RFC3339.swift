@@ -2,17 +2,24 @@ import CivilTime
 import Foundation
 
 /// RFC 3339 timestamps as the API exchanges them: `2026-11-29T11:21:38.123Z` out,
-/// any offset and 0 to 9 fractional digits in.
+/// any offset and 0 to 9 fractional digits in, years 1 to 9999.
+///
+/// A DBA can store what RFC 3339 cannot write; those values are shown, not refused:
+/// `infinity` and `-infinity` as those words (PostgreSQL's spelling), and years past 9999
+/// or before 1 in ISO 8601's expanded form, with a sign and astronomical year numbering
+/// (`+10000-01-01T00:00:00.000Z`, `-0043-03-15T12:00:00.000Z` for 44 BC).
 public enum RFC3339 {
     /// UTC with milliseconds.
     public static func format(_ date: Date) -> String {
         // To the microsecond first (what PostgreSQL keeps), then down to the millisecond:
         // truncating the Double directly turns 1.001 s (1000.9999… ms) into 1.000.
-        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
-        let millis = micros >= 0 ? micros / 1000 : (micros - 999) / 1000
-        let t = CivilTime(units: millis, perSecond: 1000)
+        // Beyond PostgreSQL's range (a Double's rounding at the extremes), its ends.
+        let interval = date.timeIntervalSince1970
+        guard let (seconds, micros) = PostgresRange.split(interval) else { return interval < 0 ? "-infinity" : "infinity" }
+        let t = CivilTime(seconds: seconds, fraction: micros / 1000)
         let pad = CivilTime.pad
-        return "\(pad(t.year, 4))-\(pad(t.month, 2))-\(pad(t.day, 2))T"
+        let year = (1...9999).contains(t.year) ? pad(t.year, 4) : (t.year < 0 ? "-" : "+") + pad(abs(t.year), 4)
+        return "\(year)-\(pad(t.month, 2))-\(pad(t.day, 2))T"
             + "\(pad(t.hour, 2)):\(pad(t.minute, 2)):\(pad(t.second, 2)).\(pad(t.fraction, 3))Z"
     }
 
@@ -72,6 +79,8 @@ public enum RFC3339 {
         guard seconds >= earliest, seconds < end - 1 || (seconds == end - 1 && microseconds < 1_000_000) else {
             return nil
         }
-        return Date(timeIntervalSince1970: Double(seconds) + Double(nanoseconds) / 1e9)
+        // Near year 9999 a Double is only 30 µs fine: the last instants would round into
+        // year 10000, so they become the last Double before it.
+        return Date(timeIntervalSince1970: min(Double(seconds) + Double(nanoseconds) / 1e9, Double(end).nextDown))
     }
 }
