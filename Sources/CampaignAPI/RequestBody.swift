@@ -24,7 +24,7 @@ struct RequestBody {
         do {
             value = try JSONValue(parsing: data)
         } catch {
-            throw APIError(.badRequest, code: "malformed_json", detail: "the request body is not valid JSON")
+            throw APIError(.badRequest, code: "malformed_json", detail: "the request body is not valid JSON: \(error)")
         }
         guard let object = value.objectValue else {
             throw APIError.validation([FieldProblem(field: "(body)", message: "must be a JSON object, not \(value.kindName)")])
@@ -33,6 +33,12 @@ struct RequestBody {
         if Self.containsNUL(value) {
             // PostgreSQL text and jsonb cannot hold U+0000: refuse it rather than lose data.
             problems.append(FieldProblem(field: "(body)", message: "must not contain the NUL character (\\u0000)"))
+        }
+        for (key, member) in object.sorted(by: { $0.key < $1.key }) where !member.numbersAreStorable {
+            problems.append(
+                FieldProblem(
+                    field: key,
+                    message: "holds a number beyond what can be stored (131,072 digits before the point, 16,383 after)"))
         }
         for key in Set(object.keys).subtracting(allowed).sorted() {
             problems.append(FieldProblem(field: key, message: "unknown field"))

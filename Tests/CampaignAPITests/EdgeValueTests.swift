@@ -113,6 +113,18 @@ import Testing
         #expect(shown?.objectValue?["pi"] == expected.objectValue?["pi"])
         #expect(shown?.objectValue?["small"] == .number(try #require(JSONNumber(text: "0.0000001"))))
 
+        // A number PostgreSQL's numeric cannot hold is a 422 naming the field, not a 500;
+        // nesting past the parser's depth is not accepted as JSON.
+        for number in ["1e131072", "0.5e-16383"] {
+            let refused = try await api.central.patch("/v1/packages/\(id)", #"{"settings": {"deep": [\#(number)]}}"#)
+            #expect(refused.status == 422, "\(number): \(refused.text)")
+            #expect(refused.text.contains(#""field":"settings""#))
+        }
+        let nested = String(repeating: "[", count: 200) + String(repeating: "]", count: 200)
+        let tooDeep = try await api.central.patch("/v1/packages/\(id)", #"{"settings": {"deep": \#(nested)}}"#)
+        #expect(tooDeep.status == 400)
+        #expect(try tooDeep.string("code") == "malformed_json")
+
         for action in ["submit", "approve", "publish"] {
             #expect(try await api.central.post("/v1/packages/\(id)/\(action)").status == 200)
         }

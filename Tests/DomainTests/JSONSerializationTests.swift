@@ -65,6 +65,16 @@ import Testing
         #expect(throws: Never.self) { try JSONValue(parsing: Array(allowed.utf8)) }
     }
 
+    /// What PostgreSQL's numeric holds: 131,072 digits before the point, 16,383 after.
+    @Test(arguments: [
+        ("1e131071", true), ("1e131072", false), ("9.9e131071", true), ("0.5e-16382", true), ("0.5e-16383", false),
+        ("1e-16383", true), ("1e-16384", false), ("0e-16383", true), ("0.01e131073", true), ("0.01e131074", false),
+        ("-12.5", true), ("1e99999999999", false), ("0", true), ("0.0", true),
+    ])
+    func storableNumbers(_ text: String, _ storable: Bool) throws {
+        #expect(try #require(JSONNumber(text: text)).isStorable == storable)
+    }
+
     @Test func decodesEscapesAndKeepsTheLastOfTwoKeys() throws {
         let text = #" { "s" : "a\"b\\c\/d\b\f\n\r\t\u00e9\ud83c\udf89" , "k": 1, "k": 2 } "#
         let expected = JSONValue.object(["s": .string("a\"b\\c/d\u{8}\u{c}\n\r\té🎉"), "k": .number(2)])

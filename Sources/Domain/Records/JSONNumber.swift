@@ -41,6 +41,29 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
     public var double: Double { Double(text) ?? .nan }
 
     public var description: String { text }
+
+    /// Whether `jsonb` can store the number: PostgreSQL's `numeric` holds up to 131,072
+    /// digits before the decimal point and 16,383 after it, once the exponent is applied.
+    public var isStorable: Bool {
+        var mantissa = Substring(text)
+        if mantissa.hasPrefix("-") { mantissa = mantissa.dropFirst() }
+        var exponent = 0
+        if let e = mantissa.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            let digits = mantissa[mantissa.index(after: e)...]
+            guard digits.count <= 10, let value = Int(digits.hasPrefix("+") ? digits.dropFirst() : digits) else {
+                return false
+            }
+            exponent = value
+            mantissa = mantissa[..<e]
+        }
+        let parts = mantissa.split(separator: ".", omittingEmptySubsequences: false)
+        let whole = parts[0].drop { $0 == "0" }
+        let fraction = parts.count > 1 ? parts[1] : ""
+        guard fraction.count - exponent <= 16_383 else { return false }
+        if !whole.isEmpty { return whole.count + exponent <= 131_072 }
+        guard let first = fraction.firstIndex(where: { $0 != "0" }) else { return true }  // zero
+        return exponent - fraction.distance(from: fraction.startIndex, to: first) <= 131_072
+    }
 }
 
 extension JSONNumber: ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral {

@@ -47,6 +47,16 @@ public enum JSONValue: Sendable, Equatable, Codable {
         }
     }
 
+    /// Whether every number in the value can be stored (``JSONNumber/isStorable``).
+    public var numbersAreStorable: Bool {
+        switch self {
+        case .number(let number): number.isStorable
+        case .array(let items): items.allSatisfy(\.numbersAreStorable)
+        case .object(let members): members.values.allSatisfy(\.numbersAreStorable)
+        case .null, .bool, .string: true
+        }
+    }
+
     /// The members of an object, else `nil`.
     public var objectValue: [String: JSONValue]? {
         if case .object(let members) = self { return members }
