@@ -6,7 +6,6 @@ import Store
 struct JobsController {
     let store: Store
 
-    static let statuses = ["queued", "running", "succeeded", "failed"]
 
     func register(on group: RouterGroup<APIContext>) {
         let post = PostAction(store: store)
@@ -28,16 +27,10 @@ struct JobsController {
         group.get("jobs") { request, context in
             _ = try context.requireCentral()
             var query = QueryOptions(request)
-            let statuses = (query.text("status") ?? "").split(separator: ",").map(String.init)
-            let unknown = statuses.filter { !Self.statuses.contains($0) }
+            let statuses = query.list("status", JobStatus.self)
             let limit = query.limit()
             let cursor = query.integer("cursor")
             try query.finish()
-            guard unknown.isEmpty else {
-                throw APIError.validation([
-                    FieldProblem(field: "status", message: "must be among \(Self.statuses.joined(separator: ", "))")
-                ])
-            }
             let jobs = try await store.transaction { try await $0.jobs.list(statuses: statuses, before: cursor, limit: limit) }
             return JSONResponse.make(
                 .ok,

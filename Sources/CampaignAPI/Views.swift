@@ -94,7 +94,7 @@ enum Views {
 
     static func notification(_ row: EntityNotification) -> JSONValue {
         .object([
-            "cursor": .int(row.cursor), "kind": .string(row.kind), "package_id": .id(row.packageID),
+            "cursor": .int(row.cursor), "kind": .string(row.kind.rawValue), "package_id": .id(row.packageID),
             "order_id": .id(row.orderID), "revision": row.revision.map { .int($0) } ?? .null,
             "comment": .text(row.comment), "created_at": .date(row.createdAt),
         ])
@@ -102,8 +102,8 @@ enum Views {
 
     static func job(_ job: Job) -> JSONValue {
         .object([
-            "id": .id(job.id), "kind": .string(job.kind), "package_id": .id(job.packageID),
-            "status": .string(job.status), "attempts": .int(job.attempts), "last_error": .text(job.lastError),
+            "id": .id(job.id), "kind": .string(job.kind.rawValue), "package_id": .id(job.packageID),
+            "status": .string(job.status.rawValue), "attempts": .int(job.attempts), "last_error": .text(job.lastError),
             "created_at": .date(job.createdAt), "started_at": .date(job.startedAt), "finished_at": .date(job.finishedAt),
         ])
     }

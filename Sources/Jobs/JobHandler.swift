@@ -1,55 +1,28 @@
+import Domain
 import Logging
 import Store
 
-/// The work of one job kind.
+/// The work of one job kind: one type per kind, one file each.
 ///
 /// `run` applies the job's effects inside `transaction`; the engine marks the job
 /// succeeded in that same transaction, so effects and completion commit together or not
 /// at all. A handler must be idempotent: running it again for a job whose effects are
 /// already applied changes nothing.
 public protocol JobHandler: Sendable {
-    var kind: String { get }
+    var kind: JobKind { get }
     func run(_ job: Job, in transaction: StoreTransaction, logger: Logger) async throws
 }
 
-/// `cancel_package`: see SPEC.md, "Cancel".
-public struct CancelPackageJob: JobHandler {
-    public init() {}
-    public var kind: String { "cancel_package" }
-    public func run(_ job: Job, in transaction: StoreTransaction, logger: Logger) async throws {
-        let effects = try await transaction.jobEffects.cancel(job)
-        logger.info("package cancelled", metadata: effects.metadata)
-    }
-}
+/// What a job's effects did, for its journal entry, its log line and tests.
+public struct JobEffects: Sendable, Equatable {
+    /// False when there was nothing left to do (the job already ran, or was superseded).
+    public var applied: Bool
+    public var ordersCancelled = 0
+    public var processesStopped = 0
+    public var notificationsWritten = 0
 
-/// `reinitialize_package`: see SPEC.md, "Reinitialize".
-public struct ReinitializePackageJob: JobHandler {
-    public init() {}
-    public var kind: String { "reinitialize_package" }
-    public func run(_ job: Job, in transaction: StoreTransaction, logger: Logger) async throws {
-        let effects = try await transaction.jobEffects.reinitialize(job)
-        logger.info("package reinitialized", metadata: effects.metadata)
-    }
-}
+    public static let nothing = JobEffects(applied: false)
 
-/// `publish_package`: an approved package is published when its `available_at` comes.
-public struct PublishPackageJob: JobHandler {
-    public init() {}
-    public var kind: String { "publish_package" }
-    public func run(_ job: Job, in transaction: StoreTransaction, logger: Logger) async throws {
-        let effects = try await transaction.jobEffects.publish(job)
-        logger.info("scheduled publication", metadata: effects.metadata)
-    }
-}
-
-/// `noop`: does nothing; measures the queue itself (benchmarks).
-public struct NoopJob: JobHandler {
-    public init() {}
-    public var kind: String { "noop" }
-    public func run(_ job: Job, in transaction: StoreTransaction, logger: Logger) async throws {}
-}
-
-extension JobEffects {
     var metadata: Logger.Metadata {
         [
             "applied": "\(applied)", "orders_cancelled": "\(ordersCancelled)",

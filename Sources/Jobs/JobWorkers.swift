@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Logging
 import Postgres
@@ -12,11 +13,11 @@ import Synchronization
 /// that also catches scheduled jobs and requeues jobs whose lease expired. On graceful shutdown the workers finish the job in hand and stop claiming.
 public struct JobWorkers: Service {
     let store: Store
-    let handlers: [String: any JobHandler]
+    let handlers: [JobKind: any JobHandler]
     let options: JobQueueOptions
     let logger: Logger
     let name: String
-    let metrics: [String: JobMetrics]
+    let metrics: [JobKind: JobMetrics]
     /// For jobs of a kind no handler knows.
     let unknownKindMetrics = JobMetrics(kind: "unknown")
 
@@ -26,7 +27,7 @@ public struct JobWorkers: Service {
         self.options = options
         self.logger = logger
         self.name = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UInt16.random(in: 0...UInt16.max))"
-        self.metrics = Dictionary(uniqueKeysWithValues: self.handlers.keys.map { ($0, JobMetrics(kind: $0)) })
+        self.metrics = Dictionary(uniqueKeysWithValues: self.handlers.keys.map { ($0, JobMetrics(kind: $0.rawValue)) })
     }
 
     public func run() async throws {
@@ -76,7 +77,7 @@ public struct JobWorkers: Service {
             }
             ring()
             do {
-                let requeued = try await store.transaction { try await $0.jobs.reapExpiredLeases() }
+                let requeued = try await store.transaction { try await $0.queue.reapExpiredLeases() }
                 if requeued > 0 { logger.warning("requeued jobs whose lease expired", metadata: ["jobs": "\(requeued)"]) }
             } catch {
                 logger.warning("queue upkeep failed; will retry", metadata: ["error": "\(error)"])
@@ -90,13 +91,13 @@ public struct JobWorkers: Service {
         for await _ in wakeups {
             while !Task.isShuttingDownGracefully {
                 do {
-                    let claimed = try await store.claimJobs(worker: worker, lease: options.lease, limit: options.batch)
+                    let claimed = try await JobQueue.claim(in: store, worker: worker, lease: options.lease, limit: options.batch)
                     guard !claimed.isEmpty else { break }
                     failures = 0
                     // There may be more: let another worker look while this one works.
                     doorbells.ringOne()
                     if Task.isShuttingDownGracefully {
-                        try await store.transaction { try await $0.jobs.giveBack(claimed) }
+                        try await store.transaction { try await $0.queue.giveBack(claimed) }
                         break
                     }
                     if claimed.count == 1 {
@@ -129,7 +130,7 @@ public struct JobWorkers: Service {
             let started = ContinuousClock.now
             do {
                 let (ran, returned) = try await store.transaction { transaction -> ([ClaimedJob], Int) in
-                    let ours = try await transaction.jobs.confirm(batch)
+                    let ours = try await transaction.queue.confirm(batch)
                     let runnable = batch.filter { ours.contains($0.job.id) }
                     let begun = ContinuousClock.now
                     var done: [ClaimedJob] = []
@@ -140,9 +141,9 @@ public struct JobWorkers: Service {
                         done.append(claimed)
                     }
                     await options.failpoints.pause(at: "job.before_commit")
-                    try await transaction.jobs.markSucceeded(done)
+                    try await transaction.queue.markSucceeded(done)
                     let rest = Array(runnable.dropFirst(done.count))
-                    if !rest.isEmpty { try await transaction.jobs.giveBack(rest) }
+                    if !rest.isEmpty { try await transaction.queue.giveBack(rest) }
                     return (done, batch.count - runnable.count)
                 }
                 let elapsed = ContinuousClock.now - started
@@ -169,7 +170,7 @@ public struct JobWorkers: Service {
                         // Finish the job in hand only: the others go back untouched.
                         let rest = Array(batch[index...])
                         do {
-                            try await store.transaction { try await $0.jobs.giveBack(rest) }
+                            try await store.transaction { try await $0.queue.giveBack(rest) }
                         } catch {
                             logger.warning("cannot give jobs back; their leases will expire", metadata: ["error": "\(error)"])
                         }
@@ -203,10 +204,10 @@ public struct JobWorkers: Service {
             group.addTask { await heartbeat([claimed]) }
             do {
                 let ran = try await store.transaction { transaction -> Bool in
-                    guard try await transaction.jobs.confirm(claimed) else { return false }
+                    guard try await transaction.queue.confirm(claimed) else { return false }
                     try await handler.run(claimed.job, in: transaction, logger: logger)
                     await options.failpoints.pause(at: "job.before_commit")
-                    try await transaction.jobs.markSucceeded(claimed)
+                    try await transaction.queue.markSucceeded([claimed])
                     return true
                 }
                 if ran {
@@ -235,12 +236,12 @@ public struct JobWorkers: Service {
         while true {
             do {
                 let status = try await store.transaction {
-                    try await $0.jobs.markFailed(claimed, error: error, backoff: options.backoff(afterAttempt: claimed.attempt))
+                    try await $0.queue.markFailed(claimed, error: error, backoff: options.backoff(afterAttempt: claimed.attempt))
                 }
-                (status == "failed" ? metrics.failed : metrics.retried).increment()
+                (status == .failed ? metrics.failed : metrics.retried).increment()
                 logger.warning(
                     "job attempt failed",
-                    metadata: ["error": "\(error)", "attempt": "\(claimed.attempt)", "now": "\(status ?? "?")"])
+                    metadata: ["error": "\(error)", "attempt": "\(claimed.attempt)", "now": "\(status?.rawValue ?? "?")"])
                 return
             } catch let failure as PostgresError where failure.isConnectionFailure && ContinuousClock.now + pause < deadline {
                 logger.info("cannot reach the database to record a job failure; trying again", metadata: ["error": "\(failure)"])
@@ -257,7 +258,7 @@ public struct JobWorkers: Service {
         while !Task.isCancelled {
             do {
                 try await Task.sleep(for: options.lease / 3)
-                try await store.transaction { try await $0.jobs.heartbeat(claimed, lease: options.lease) }
+                try await store.transaction { try await $0.queue.heartbeat(claimed, lease: options.lease) }
             } catch {
                 if Task.isCancelled { return }
                 logger.warning("cannot renew a job lease", metadata: ["error": "\(error)"])

@@ -56,7 +56,10 @@ public struct Upkeep: Service {
         var jobs = 0
         var notifications = 0
         while !Task.isCancelled {
-            let deleted = try await store.transaction { try await $0.jobs.prune(retention: options.jobs, batch: 1000) }
+            let deleted = try await store.transaction { transaction in
+                try await transaction.idempotency.prune(batch: 1000)
+                return try await transaction.queue.prune(retention: options.jobs, batch: 1000)
+            }
             jobs += deleted
             if deleted < 1000 { break }
         }

@@ -53,4 +53,15 @@ public struct IdempotencyRepository: Sendable {
             WHERE principal = \(principal) AND key = \(key)
             """)
     }
+
+    /// Deletes, in one batch, the keys past their 24 hours. Returns how many.
+    @discardableResult
+    public func prune(batch: Int = 1000) async throws -> Int {
+        try await connection.query(
+            """
+            DELETE FROM central.idempotency_keys WHERE ctid IN (
+                SELECT ctid FROM central.idempotency_keys WHERE created_at < now() - interval '24 hours' LIMIT \(batch))
+            """
+        ).affectedRows
+    }
 }

@@ -5,12 +5,13 @@ import Postgres
 /// A queued piece of work (`central.jobs`).
 public struct Job: Sendable, Equatable {
     public var id: Int
-    public var kind: String
+    public var kind: JobKind
     public var packageID: Int?
     public var revision: Int?
     public var uniqueKey: String?
+    /// The kind's typed payload, as stored; read it with ``payload(as:)``.
     public var payload: [String: JSONValue]
-    public var status: String
+    public var status: JobStatus
     public var attempts: Int
     public var maxAttempts: Int
     public var runAt: Date
@@ -19,15 +20,31 @@ public struct Job: Sendable, Equatable {
     public var createdAt: Date
     public var startedAt: Date?
     public var finishedAt: Date?
+
+    /// The payload as the kind's `Codable` type.
+    public func payload<Payload: Decodable>(as type: Payload.Type) throws -> Payload {
+        do {
+            return try JSONValue.object(payload).decode(as: type)
+        } catch {
+            throw StoreError.validation(
+                ValidationFailure(problems: [FieldProblem(field: "payload", message: "is not a \(kind) payload: \(error)")]))
+        }
+    }
 }
 
-/// Enqueueing and reading jobs; the workers' claim and completion live in the Jobs floor.
+/// Enqueueing, reading and retrying jobs; the workers' claim, lease and completion live
+/// in the Jobs floor (`JobQueue`).
 public struct JobRepository: Sendable {
     let connection: PostgresConnection
 
+    public init(connection: PostgresConnection) {
+        self.connection = connection
+    }
+
     public static let wakeChannel = "campaignd_jobs"
 
-    static let columns: PostgresQuery =
+    /// The columns ``decode(_:)`` reads.
+    public static let columns: PostgresQuery =
         """
         id, kind, package_id, revision, unique_key, payload, status, attempts, max_attempts, run_at, last_error,
         created_by, created_at, started_at, finished_at
@@ -36,19 +53,19 @@ public struct JobRepository: Sendable {
     /// Records a job in the current transaction (and wakes the workers when it commits).
     /// A job with the same `uniqueKey` is returned instead of a new one.
     public func enqueue(
-        kind: String, packageID: Int?, revision: Int?, uniqueKey: String?, payload: [String: JSONValue],
+        kind: JobKind, packageID: Int?, revision: Int?, uniqueKey: String?, payload: some Encodable & Sendable,
         runAt: Date? = nil, by actor: Principal?
     ) async throws -> Job {
         let rows = try await connection.query(
             """
             INSERT INTO central.jobs (kind, package_id, revision, unique_key, payload, run_at, created_by)
-            VALUES (\(kind), \(packageID), \(revision), \(uniqueKey), \(JSONValue.object(payload)),
+            VALUES (\(kind.rawValue), \(packageID), \(revision), \(uniqueKey), \(try JSONValue(encoding: payload)),
                     coalesce(\(runAt), now()), \(actor?.actorName ?? "system"))
             ON CONFLICT (unique_key) DO NOTHING
             RETURNING \(Self.columns)
             """)
         if let row = rows.first {
-            try await connection.notify(channel: Self.wakeChannel, payload: kind)
+            try await connection.notify(channel: Self.wakeChannel, payload: kind.rawValue)
             return try Self.decode(row)
         }
         let existing = try await connection.query(
@@ -66,7 +83,8 @@ public struct JobRepository: Sendable {
     }
 
     /// Jobs with one of `statuses` (all when empty), newest first, ids below `cursor`.
-    public func list(statuses: [String], before cursor: Int?, limit: Int) async throws -> [Job] {
+    public func list(statuses: [JobStatus], before cursor: Int?, limit: Int) async throws -> [Job] {
+        let statuses = statuses.map(\.rawValue)
         let rows = try await connection.query(
             """
             SELECT \(Self.columns) FROM central.jobs
@@ -77,15 +95,60 @@ public struct JobRepository: Sendable {
         return try rows.map(Self.decode)
     }
 
-    static func decode(_ row: PostgresRow) throws -> Job {
-        Job(
-            id: try row.decode(Int.self, "id"), kind: try row.decode(String.self, "kind"),
+    /// A failed job goes back to the queue with fresh attempts.
+    public func retry(_ id: Int, by actor: Principal) async throws -> Job {
+        let job = try await require(id)
+        guard job.status == .failed else {
+            throw StoreError.invalidTransition(
+                TransitionRefusal(from: job.status.rawValue, action: "retry", reason: "only a failed job can be retried"))
+        }
+        let rows = try await connection.query(
+            """
+            UPDATE central.jobs SET status = \(JobStatus.queued.rawValue), attempts = 0, run_at = now(), finished_at = NULL,
+                started_at = NULL, lease_expires_at = NULL, worker = NULL
+            WHERE id = \(id) RETURNING \(Self.columns)
+            """)
+        try await Journal(connection: connection).append(
+            actor: actor.actorName, action: "retry", subject: "job", subjectID: id, packageID: job.packageID,
+            before: .object(["status": .string(JobStatus.failed.rawValue)]),
+            after: .object(["status": .string(JobStatus.queued.rawValue)]))
+        try await connection.notify(channel: Self.wakeChannel, payload: job.kind.rawValue)
+        return try Self.decode(rows[0])
+    }
+
+    /// Queue depth and age of the oldest due job, for metrics.
+    public func depth() async throws -> (queued: Int, oldestAgeSeconds: Double) {
+        let row = try await connection.query(
+            """
+            SELECT count(*) AS queued,
+                   coalesce(extract(epoch FROM now() - min(run_at))::float8, 0) AS oldest
+            FROM central.jobs WHERE status = \(JobStatus.queued.rawValue) AND run_at <= now()
+            """)[0]
+        return (try row.decode(Int.self, "queued"), try row.decode(Double.self, "oldest"))
+    }
+
+    /// A job row of ``columns``.
+    public static func decode(_ row: PostgresRow) throws -> Job {
+        let kind = try row.decode(String.self, "kind")
+        let statusText = try row.decode(String.self, "status")
+        guard let status = JobStatus(rawValue: statusText) else {
+            throw PostgresError(code: .decoding, message: "unknown job status \(statusText)")
+        }
+        return Job(
+            id: try row.decode(Int.self, "id"), kind: JobKind(kind),
             packageID: try row.decode(Int?.self, "package_id"), revision: try row.decode(Int?.self, "revision"),
             uniqueKey: try row.decode(String?.self, "unique_key"),
-            payload: try row.decodeObject("payload"), status: try row.decode(String.self, "status"),
+            payload: try row.decodeObject("payload"), status: status,
             attempts: try row.decode(Int.self, "attempts"), maxAttempts: try row.decode(Int.self, "max_attempts"),
             runAt: try row.decode(Date.self, "run_at"), lastError: try row.decode(String?.self, "last_error"),
             createdBy: try row.decode(String.self, "created_by"), createdAt: try row.decode(Date.self, "created_at"),
             startedAt: try row.decode(Date?.self, "started_at"), finishedAt: try row.decode(Date?.self, "finished_at"))
+    }
+}
+
+extension Duration {
+    /// Whole and fractional seconds, for SQL intervals.
+    public var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

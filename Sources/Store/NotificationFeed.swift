@@ -6,7 +6,7 @@ import Postgres
 public struct EntityNotification: Sendable, Equatable {
     public var cursor: Int
     public var entityID: Int
-    public var kind: String
+    public var kind: NotificationKind
     public var packageID: Int?
     public var orderID: Int?
     public var revision: Int?
@@ -127,10 +127,18 @@ public struct NotificationFeed: Sendable {
         ).affectedRows
     }
 
+    static func decodeKind(_ row: PostgresRow) throws -> NotificationKind {
+        let text = try row.decode(String.self, "kind")
+        guard let kind = NotificationKind(rawValue: text) else {
+            throw PostgresError(code: .decoding, message: "unknown notification kind \(text)")
+        }
+        return kind
+    }
+
     static func decode(_ row: PostgresRow) throws -> EntityNotification {
         EntityNotification(
             cursor: try row.decode(Int.self, "cursor"), entityID: try row.decode(Int.self, "entity_id"),
-            kind: try row.decode(String.self, "kind"), packageID: try row.decode(Int?.self, "package_id"),
+            kind: try decodeKind(row), packageID: try row.decode(Int?.self, "package_id"),
             orderID: try row.decode(Int?.self, "order_id"), revision: try row.decode(Int?.self, "revision"),
             comment: try row.decode(String?.self, "comment"), createdAt: try row.decode(Date.self, "created_at"))
     }

@@ -20,20 +20,20 @@ public struct NotificationWriter: Sendable {
 
     /// Rows written, by kind, created once. (Counted when the statement runs: rows of a
     /// transaction that then rolls back are counted all the same.)
-    static let writtenCounters: [String: Counter] = Dictionary(
-        uniqueKeysWithValues: [
-            "package_available", "package_cancelled", "package_reinitialized", "order_approved", "order_rejected",
-            "order_cancelled",
-        ].map { ($0, Counter(label: "campaignd_notifications_written_total", dimensions: [("kind", $0)])) })
+    static let writtenCounters: [NotificationKind: Counter] = Dictionary(
+        uniqueKeysWithValues: NotificationKind.allCases.map {
+            ($0, Counter(label: "campaignd_notifications_written_total", dimensions: [("kind", $0.rawValue)]))
+        })
 
-    static func written(_ kind: String) -> Counter {
-        writtenCounters[kind] ?? Counter(label: "campaignd_notifications_written_total", dimensions: [("kind", kind)])
+    static func written(_ kind: NotificationKind) -> Counter {
+        writtenCounters[kind] ?? Counter(label: "campaignd_notifications_written_total", dimensions: [("kind", kind.rawValue)])
     }
 
     /// One row for one entity. Returns the rows written (0 when this event was already written).
     @discardableResult
     public func notify(
-        entityID: Int, kind: String, packageID: Int?, orderID: Int?, revision: Int?, comment: String?, eventKey: String
+        entityID: Int, kind: NotificationKind, packageID: Int?, orderID: Int?, revision: Int?, comment: String?,
+        eventKey: String
     ) async throws -> Int {
         try await write(
             entities: "SELECT \(entityID)::bigint AS entity_id", kind: kind, packageID: packageID, orderID: orderID,
@@ -42,7 +42,7 @@ public struct NotificationWriter: Sendable {
 
     /// One row per entity of the package's audience (every entity when the audience is all).
     @discardableResult
-    public func notifyAudience(of package: CampaignPackage, kind: String, comment: String?, eventKey: String)
+    public func notifyAudience(of package: CampaignPackage, kind: NotificationKind, comment: String?, eventKey: String)
         async throws -> Int
     {
         let entities: PostgresQuery =
@@ -54,24 +54,43 @@ public struct NotificationWriter: Sendable {
             comment: comment, eventKey: eventKey)
     }
 
+    /// One row per entity concerned by the package, once each: its audience (every entity
+    /// when the audience is all) and whoever ordered its current revision.
+    @discardableResult
+    public func notifyConcerned(by package: CampaignPackage, kind: NotificationKind, comment: String?, eventKey: String)
+        async throws -> Int
+    {
+        let audience: PostgresQuery =
+            package.audience == nil
+            ? "SELECT id AS entity_id FROM central.entities"
+            : "SELECT entity_id FROM central.package_audience WHERE package_id = \(package.id)"
+        return try await write(
+            entities: """
+                \(audience)
+                UNION SELECT entity_id FROM local.orders WHERE package_id = \(package.id) AND revision = \(package.revision)
+                """,
+            kind: kind, packageID: package.id, orderID: nil, revision: package.revision, comment: comment,
+            eventKey: eventKey)
+    }
+
     /// One row per entity that `entities` selects (a query with an `entity_id` column),
     /// as one `INSERT … SELECT`; entities that already have this event are skipped.
     @discardableResult
     public func write(
-        entities: PostgresQuery, kind: String, packageID: Int?, orderID: Int?, revision: Int?, comment: String?,
-        eventKey: String
+        entities: PostgresQuery, kind: NotificationKind, packageID: Int?, orderID: Int?, revision: Int?,
+        comment: String?, eventKey: String
     ) async throws -> Int {
         try await connection.query("SELECT pg_advisory_xact_lock(\(Self.feedLockKey))")
         let rows = try await connection.query(
             """
             INSERT INTO local.notifications (entity_id, kind, package_id, order_id, revision, comment, event_key)
-            SELECT DISTINCT target.entity_id, \(kind), \(packageID), \(orderID), \(revision), \(comment), \(eventKey)
+            SELECT DISTINCT target.entity_id, \(kind.rawValue), \(packageID), \(orderID), \(revision), \(comment), \(eventKey)
             FROM (\(entities)) AS target
             ORDER BY target.entity_id
             ON CONFLICT (entity_id, event_key) DO NOTHING
             """)
         if rows.affectedRows > 0 {
-            try await connection.notify(channel: Self.wakeChannel, payload: kind)
+            try await connection.notify(channel: Self.wakeChannel, payload: kind.rawValue)
             Self.written(kind).increment(by: rows.affectedRows)
         }
         return rows.affectedRows
@@ -82,21 +101,24 @@ extension NotificationWriter {
     /// `order_cancelled` to the entity of every order of the package that a package
     /// action cancelled with `reason` (of `revision`, or of any revision when `nil`).
     /// Orders already notified are skipped, so a rerun writes nothing twice.
-    func notifyCancelledOrders(packageID: Int, revision: Int?, reason: String, comment: String?) async throws -> Int {
+    public func notifyCancelledOrders(packageID: Int, revision: Int?, reason: OrderCancelReason, comment: String?)
+        async throws -> Int
+    {
+        let kind = NotificationKind.orderCancelled
         try await connection.query("SELECT pg_advisory_xact_lock(\(Self.feedLockKey))")
         let rows = try await connection.query(
             """
             INSERT INTO local.notifications (entity_id, kind, package_id, order_id, revision, comment, event_key)
-            SELECT o.entity_id, 'order_cancelled', o.package_id, o.id, o.revision, \(comment), 'order_cancelled:' || o.id
+            SELECT o.entity_id, \(kind.rawValue), o.package_id, o.id, o.revision, \(comment), \(kind.rawValue) || ':' || o.id
             FROM local.orders o
-            WHERE o.package_id = \(packageID) AND o.cancel_reason = \(reason)
+            WHERE o.package_id = \(packageID) AND o.cancel_reason = \(reason.rawValue)
               AND (\(revision) IS NULL OR o.revision = \(revision))
             ORDER BY o.entity_id, o.id
             ON CONFLICT (entity_id, event_key) DO NOTHING
             """)
         if rows.affectedRows > 0 {
-            try await connection.notify(channel: Self.wakeChannel, payload: "order_cancelled")
-            Self.written("order_cancelled").increment(by: rows.affectedRows)
+            try await connection.notify(channel: Self.wakeChannel, payload: kind.rawValue)
+            Self.written(kind).increment(by: rows.affectedRows)
         }
         return rows.affectedRows
     }

@@ -24,9 +24,7 @@ extension OrderRepository {
         _ = try before.status.applying(.edit, by: actor.role).get()
         let label = change.label ?? before.label
         var problems = PackageRules.checkLabel(label, field: "label")
-        if (change.comment ?? "").unicodeScalars.count > 10_000 {
-            problems.append(FieldProblem(field: "comment", message: "must be at most 10000 characters"))
-        }
+        problems += CommentRules.check(change.comment)
         guard problems.isEmpty else { throw StoreError.validation(ValidationFailure(problems: problems)) }
         try await connection.query(
             """
@@ -61,10 +59,10 @@ extension OrderRepository {
         try await Journal(connection: connection).append(
             actor: actor.actorName, action: action.rawValue, subject: "order", subjectID: id, packageID: before.packageID,
             entityID: before.entityID, comment: comment, before: Self.snapshot(before), after: Self.snapshot(after))
-        let kind = approve ? "order_approved" : "order_rejected"
+        let kind: NotificationKind = approve ? .orderApproved : .orderRejected
         try await NotificationWriter(connection: connection).notify(
             entityID: before.entityID, kind: kind, packageID: before.packageID, orderID: id, revision: before.revision,
-            comment: comment, eventKey: "\(kind):\(id)")
+            comment: comment, eventKey: "\(kind.rawValue):\(id)")
         return after
     }
 
@@ -72,11 +70,12 @@ extension OrderRepository {
     public func cancel(_ id: Int, comment: String?, by actor: Principal) async throws -> CampaignOrder {
         let before = try await lockForAction(id, expectedVersion: nil, by: actor)
         _ = try before.status.applying(.cancel, by: actor.role).get()
-        let reason = actor.role == .central ? "cancelled_by_central" : "cancelled_by_entity"
+        let reason: OrderCancelReason = actor.role == .central ? .cancelledByCentral : .cancelledByEntity
         try await connection.query(
             """
-            UPDATE local.orders SET status = 'cancelled', cancelled_at = now(), cancelled_by = \(actor.actorName),
-                cancel_comment = \(comment), cancel_reason = \(reason), version = version + 1,
+            UPDATE local.orders SET status = \(OrderStatus.cancelled.rawValue), cancelled_at = now(),
+                cancelled_by = \(actor.actorName), cancel_comment = \(comment), cancel_reason = \(reason.rawValue),
+                version = version + 1,
                 updated_at = now(), updated_by = \(actor.actorName)
             WHERE entity_id = \(before.entityID) AND id = \(id)
             """)
@@ -86,8 +85,8 @@ extension OrderRepository {
             entityID: before.entityID, comment: comment, before: Self.snapshot(before), after: Self.snapshot(after))
         if actor.role == .central {
             try await NotificationWriter(connection: connection).notify(
-                entityID: before.entityID, kind: "order_cancelled", packageID: before.packageID, orderID: id,
-                revision: before.revision, comment: comment, eventKey: "order_cancelled:\(id)")
+                entityID: before.entityID, kind: .orderCancelled, packageID: before.packageID, orderID: id,
+                revision: before.revision, comment: comment, eventKey: "\(NotificationKind.orderCancelled.rawValue):\(id)")
         }
         return after
     }
@@ -130,5 +129,24 @@ extension OrderRepository {
             cancelledAt: try row.decode(Date?.self, "cancelled_at"), cancelledBy: try row.decode(String?.self, "cancelled_by"),
             cancelComment: try row.decode(String?.self, "cancel_comment"),
             cancelReason: try row.decode(String?.self, "cancel_reason"))
+    }
+}
+
+extension OrderRepository {
+    /// Cancels, in one statement, the orders of the package in `revisions` whose status is
+    /// one of `statuses`, for a package action (`reason`). Returns how many were cancelled.
+    public func cancelAll(
+        packageID: Int, revisions: ClosedRange<Int>, statuses: [OrderStatus], reason: OrderCancelReason,
+        comment: String?, actor: String
+    ) async throws -> Int {
+        try await connection.query(
+            """
+            UPDATE local.orders SET status = \(OrderStatus.cancelled.rawValue), cancelled_at = now(), cancelled_by = \(actor),
+                cancel_comment = \(comment), cancel_reason = \(reason.rawValue), version = version + 1,
+                updated_at = now(), updated_by = \(actor)
+            WHERE package_id = \(packageID) AND revision BETWEEN \(revisions.lowerBound) AND \(revisions.upperBound)
+              AND status = ANY(\(statuses.map(\.rawValue)))
+            """
+        ).affectedRows
     }
 }

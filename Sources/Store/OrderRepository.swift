@@ -35,7 +35,7 @@ public struct OrderRepository: Sendable {
             throw StoreError.forbidden("only a local entity orders packages")
         }
         var problems = PackageRules.checkLabel(label, field: "label")
-        if comment.unicodeScalars.count > 10_000 { problems.append(FieldProblem(field: "comment", message: "must be at most 10000 characters")) }
+        problems += CommentRules.check(comment)
         guard problems.isEmpty else { throw StoreError.validation(ValidationFailure(problems: problems)) }
 
         // A share lock: orders may be placed side by side, but not while a cancel or a
@@ -50,7 +50,7 @@ public struct OrderRepository: Sendable {
             """
             SELECT count(*) AS n FROM local.orders
             WHERE entity_id = \(entityID) AND package_id = \(packageID) AND revision = \(package.revision)
-              AND status <> 'cancelled'
+              AND status <> \(OrderStatus.cancelled.rawValue)
             """)[0].decode(Int.self, "n")
         if let refusal = OrderEligibility.check(
             status: package.status, hasPendingJob: package.pendingJobID != nil, schedule: package.schedule,

@@ -129,14 +129,15 @@ public struct PackageRepository: Sendable {
         case .approve:
             if let availableAt = after.schedule.availableAt {
                 _ = try await JobRepository(connection: connection).enqueue(
-                    kind: "publish_package", packageID: id, revision: after.revision,
-                    uniqueKey: "publish_package:\(id):\(after.revision)", payload: [:], runAt: availableAt, by: actor)
+                    kind: .publishPackage, packageID: id, revision: after.revision,
+                    uniqueKey: "\(JobKind.publishPackage):\(id):\(after.revision)", payload: [String: JSONValue](),
+                    runAt: availableAt, by: actor)
             }
         case .publish:
-            try await connection.query(
-                "UPDATE central.reference_campaigns SET status = 'running', updated_at = now() WHERE package_id = \(id)")
+            try await ProcessRepository(connection: connection).setReferenceCampaign(of: id, to: .running)
             try await NotificationWriter(connection: connection).notifyAudience(
-                of: after, kind: "package_available", comment: comment, eventKey: "package_available:\(id):\(after.revision)")
+                of: after, kind: .packageAvailable, comment: comment,
+                eventKey: "\(NotificationKind.packageAvailable.rawValue):\(id):\(after.revision)")
         default:
             break
         }
@@ -149,10 +150,10 @@ public struct PackageRepository: Sendable {
     public func requestJob(
         _ id: Int, _ action: PackageAction, comment: String?, by actor: Principal
     ) async throws -> Job {
-        let kind: String =
+        let kind: JobKind =
             switch action {
-            case .cancel: "cancel_package"
-            case .reinitialize: "reinitialize_package"
+            case .cancel: .cancelPackage
+            case .reinitialize: .reinitializePackage
             default: preconditionFailure("only cancel and reinitialize are jobs")
             }
         let package = try await require(id, lock: true)
@@ -165,14 +166,11 @@ public struct PackageRepository: Sendable {
                 code: "job_pending", message: "a \(job.kind) job (\(job.id)) is pending for this package")
         }
         _ = try package.status.applying(action, type: package.type, hasAudience: package.hasAudience).get()
-        if action == .cancel, (comment ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            throw StoreError.validation(
-                ValidationFailure(problems: [FieldProblem(field: "comment", message: "a cancel needs a justifying comment")]))
-        }
+        let problems = CommentRules.check(comment, requiredBy: action.requiresComment ? action.rawValue : nil)
+        guard problems.isEmpty else { throw StoreError.validation(ValidationFailure(problems: problems)) }
         let job = try await jobs.enqueue(
             kind: kind, packageID: id, revision: package.revision, uniqueKey: uniqueKey,
-            payload: ["comment": comment.map(JSONValue.string) ?? .null, "requested_by": .string(actor.actorName)],
-            by: actor)
+            payload: PackageActionRequest(comment: comment, requestedBy: actor.actorName), by: actor)
         try await connection.query("UPDATE central.packages SET pending_job_id = \(job.id) WHERE id = \(id)")
         try await Journal(connection: connection).append(
             actor: actor.actorName, action: "request_\(action.rawValue)", subject: "package", subjectID: id,
@@ -212,16 +210,14 @@ public struct PackageRepository: Sendable {
         var problems = PackageRules.checkLabel(draft.label, field: "label")
         problems += PackageRules.checkLabel(draft.campaignName, field: "campaign_name")
         problems += PackageRules.checkLabel(draft.campaignFolder, field: "campaign_folder")
-        if draft.description.unicodeScalars.count > 10_000 {
-            problems.append(FieldProblem(field: "description", message: "must be at most 10000 characters"))
-        }
+        problems += CommentRules.checkLength(draft.description, field: "description")
         problems += PackageRules.checkSchedule(draft.schedule)
         guard problems.isEmpty else { throw StoreError.validation(ValidationFailure(problems: problems)) }
     }
 
     /// What the journal keeps of a package, before and after a change. The audience (up
     /// to tens of thousands of codes) only where it may have changed: creation and edits.
-    static func snapshot(_ package: CampaignPackage, withAudience: Bool = false) -> JSONValue {
+    public static func snapshot(_ package: CampaignPackage, withAudience: Bool = false) -> JSONValue {
         var members: [String: JSONValue] = [
             "status": .string(package.status.rawValue), "revision": .number(JSONNumber(package.revision)),
             "version": .number(JSONNumber(package.version)), "label": .string(package.label),

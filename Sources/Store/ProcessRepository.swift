@@ -99,7 +99,7 @@ public struct ProcessRepository: Sendable {
 
     /// Stops every active process of the package (and archives them all when `archive`):
     /// one statement, one outbox row per process, one NOTIFY. Returns how many stopped.
-    func stopAll(packageID: Int, archive: Bool) async throws -> Int {
+    public func stopAll(packageID: Int, archive: Bool) async throws -> Int {
         let rows = try await connection.query(
             """
             WITH changed AS (
@@ -120,6 +120,12 @@ public struct ProcessRepository: Sendable {
                 payload: #"{"package_id":\#(packageID),"event":"\#(archive ? "reset" : "stopped")"}"#)
         }
         return rows.affectedRows
+    }
+
+    /// Sets the status of the package's reference campaign (a package without one: nothing).
+    public func setReferenceCampaign(of packageID: Int, to status: ReferenceCampaignStatus) async throws {
+        try await connection.query(
+            "UPDATE central.reference_campaigns SET status = \(status.rawValue), updated_at = now() WHERE package_id = \(packageID)")
     }
 
     static func decode(_ row: PostgresRow) throws -> CampaignProcess {

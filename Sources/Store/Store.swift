@@ -26,19 +26,6 @@ public struct Store: Sendable {
             try await body(StoreTransaction(connection: connection))
         }
     }
-
-
-    /// Claims up to `limit` due jobs for `worker` (``JobRepository/claim(worker:lease:limit:)``)
-    /// in a transaction that does not wait for its WAL to reach the disk
-    /// (`synchronous_commit = off`). Losing a claim costs nothing: should PostgreSQL crash
-    /// before the claim is flushed, the jobs are simply queued again, unattempted. The
-    /// transaction that runs the jobs commits synchronously, and its flush carries the
-    /// claim's WAL with it, so a claim needs no disk wait of its own.
-    public func claimJobs(worker: String, lease: Duration, limit: Int) async throws -> [ClaimedJob] {
-        try await pool.withTransaction(settings: [(name: "synchronous_commit", value: "off")], retryOnConflict: true) {
-            try await JobRepository(connection: $0).claim(worker: worker, lease: lease, limit: limit)
-        }
-    }
 }
 
 /// The repositories, bound to one transaction's connection.
@@ -54,5 +41,4 @@ public struct StoreTransaction: Sendable {
     public var idempotency: IdempotencyRepository { IdempotencyRepository(connection: connection) }
     public var processes: ProcessRepository { ProcessRepository(connection: connection) }
     public var notificationFeed: NotificationFeed { NotificationFeed(connection: connection) }
-    public var jobEffects: PackageJobEffects { PackageJobEffects(connection: connection) }
 }

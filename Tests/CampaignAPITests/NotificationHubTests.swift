@@ -38,7 +38,7 @@ import Testing
     func approvedRow(for entity: Principal, _ store: Store, key: String) async throws -> Int {
         try await store.transaction { transaction in
             try await transaction.notifications.notify(
-                entityID: entity.entityID ?? 0, kind: "order_approved", packageID: nil, orderID: nil, revision: nil,
+                entityID: entity.entityID ?? 0, kind: .orderApproved, packageID: nil, orderID: nil, revision: nil,
                 comment: nil, eventKey: key)
             return try await transaction.notificationFeed.highestCursor()
         }

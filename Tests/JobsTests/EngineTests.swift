@@ -13,7 +13,7 @@ import Testing
 final class FlakyJob: JobHandler {
     let failing = Mutex(true)
     let runs = Mutex(0)
-    var kind: String { "flaky" }
+    var kind: JobKind { JobKind("flaky") }
     func run(_ job: Job, in transaction: StoreTransaction, logger: Logger) async throws {
         runs.withLock { $0 += 1 }
         // A write that must be rolled back with the failed attempt.
@@ -27,7 +27,7 @@ final class CountingJob: JobHandler {
     let runs = Mutex(0)
     let delay: Duration
     init(delay: Duration = .zero) { self.delay = delay }
-    var kind: String { "counting" }
+    var kind: JobKind { JobKind("counting") }
     func run(_ job: Job, in transaction: StoreTransaction, logger: Logger) async throws {
         runs.withLock { $0 += 1 }
         if delay > .zero { try await Task.sleep(for: delay) }
@@ -79,7 +79,7 @@ struct FlakyFailure: Error, CustomStringConvertible {
         let flaky = FlakyJob()
         let options = JobQueueOptions(workers: 1, pollInterval: .milliseconds(50), backoffBase: .milliseconds(200))
         try await withWorkers(pool, handlers: [flaky], options: options) {
-            try await waitUntil("the job to fail") { try await job(id, pool).status == "failed" }
+            try await waitUntil("the job to fail") { try await job(id, pool).status == .failed }
             let failed = try await job(id, pool)
             #expect(failed.attempts == 3)
             #expect(failed.lastError == "the flaky handler failed on purpose")
@@ -92,9 +92,9 @@ struct FlakyFailure: Error, CustomStringConvertible {
 
             flaky.failing.withLock { $0 = false }
             let retried = try await Store(pool: pool).transaction { try await $0.jobs.retry(id, by: .system("test")) }
-            #expect(retried.status == "queued")
+            #expect(retried.status == .queued)
             #expect(retried.attempts == 0)
-            try await waitUntil("the retried job to succeed") { try await job(id, pool).status == "succeeded" }
+            try await waitUntil("the retried job to succeed") { try await job(id, pool).status == .succeeded }
         }
         let done = try await job(id, pool)
         #expect(done.attempts == 1)
@@ -190,11 +190,11 @@ struct FlakyFailure: Error, CustomStringConvertible {
         }
         for id in good {
             let done = try await job(id, pool)
-            #expect(done.status == "succeeded")
+            #expect(done.status == .succeeded)
             #expect(done.attempts == 1)
         }
         let failed = try await job(bad, pool)
-        #expect(failed.status == "failed")
+        #expect(failed.status == .failed)
         #expect(failed.lastError == "the flaky handler failed on purpose")
         // Each good job ran twice (in the batch rolled back, then alone) and left one effect,
         // committed by its own transaction; the failed job left none.
@@ -215,9 +215,9 @@ struct FlakyFailure: Error, CustomStringConvertible {
             try await Task.sleep(for: .milliseconds(300))
             let store = Store(pool: pool)
             let id = try await store.transaction {
-                try await $0.jobs.enqueue(kind: "noop", packageID: nil, revision: nil, uniqueKey: nil, payload: [:], by: nil).id
+                try await $0.jobs.enqueue(kind: .noop, packageID: nil, revision: nil, uniqueKey: nil, payload: [String: JSONValue](), by: nil).id
             }
-            try await waitUntil("the job to run", timeout: .seconds(5)) { try await job(id, pool).status == "succeeded" }
+            try await waitUntil("the job to run", timeout: .seconds(5)) { try await job(id, pool).status == .succeeded }
         }
     }
 
@@ -239,8 +239,8 @@ struct FlakyFailure: Error, CustomStringConvertible {
         }
         let options = JobQueueOptions(workers: 1, pollInterval: .milliseconds(50))
         try await withWorkers(pool, handlers: [NoopJob()], options: options) {
-            try await waitUntil("the stale job to run again") { try await job(stale, pool).status == "succeeded" }
-            try await waitUntil("the unknown kind to fail") { try await job(unknown, pool).status == "failed" }
+            try await waitUntil("the stale job to run again") { try await job(stale, pool).status == .succeeded }
+            try await waitUntil("the unknown kind to fail") { try await job(unknown, pool).status == .failed }
         }
         #expect(try await job(stale, pool).attempts == 2)
         #expect(try await job(unknown, pool).lastError == "no handler for job kind mystery")
@@ -259,7 +259,7 @@ struct FlakyFailure: Error, CustomStringConvertible {
                     VALUES ('noop', 'succeeded', now() - interval '1 hour', 'test'), ('noop', 'queued', NULL, 'test');
                     """)
         }
-        let pruned = try await Store(pool: pool).transaction { try await $0.jobs.prune(retention: .seconds(7 * 86_400)) }
+        let pruned = try await Store(pool: pool).transaction { try await $0.queue.prune(retention: .seconds(7 * 86_400)) }
         #expect(pruned == 5)
         #expect(try await pool.withConnection { try await $0.query("SELECT count(*) AS n FROM central.jobs")[0].decode(Int.self, "n") } == 2)
     }

@@ -175,8 +175,8 @@ import Testing
         let package = try await world.fixture.package(
             type: .local, schedule: PackageSchedule(availableAt: soon), upTo: .approved)
         let job = try #require(
-            try await world.store.transaction { try await $0.jobs.list(statuses: ["queued"], before: nil, limit: 5) }.first)
-        #expect(job.kind == "publish_package")
+            try await world.store.transaction { try await $0.jobs.list(statuses: [.queued], before: nil, limit: 5) }.first)
+        #expect(job.kind == .publishPackage)
         #expect(abs(job.runAt.timeIntervalSince(soon)) < 0.001)
         for _ in 0..<2 {
             try await world.store.transaction { try await PublishPackageJob().run(job, in: $0, logger: Self.logger) }

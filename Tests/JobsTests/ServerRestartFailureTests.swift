@@ -1,3 +1,4 @@
+import Domain
 import EmbeddedPostgres
 import Foundation
 import Jobs
@@ -22,7 +23,7 @@ final class HeldJob: JobHandler {
         (releasedStream, released) = AsyncStream.makeStream()
     }
 
-    var kind: String { "held" }
+    var kind: JobKind { JobKind("held") }
 
     func run(_ job: Job, in transaction: StoreTransaction, logger: Logger) async throws {
         let run = runs.withLock { runs in

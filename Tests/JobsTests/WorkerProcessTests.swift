@@ -50,13 +50,13 @@ import Testing
         #expect(try await fixture.count("SELECT count(*) AS n FROM local.notifications WHERE kind = 'package_cancelled'") == 0)
         #expect(try await fixture.count("SELECT count(*) AS n FROM local.orders WHERE status = 'cancelled'") == 0)
         let held = try await fixture.store.transaction { try await $0.jobs.require(job.id) }
-        #expect(held.status == "running")
+        #expect(held.status == .running)
         #expect(try await fixture.store.transaction { try await $0.packages.require(package.id) }.status == .published)
 
         // A new worker takes the job once its lease has expired, and applies it once.
         let survivor = try await DaemonProcess.start(workerArguments(database.connectionString))
         try await waitUntil("the job to succeed") {
-            try await fixture.store.transaction { try await $0.jobs.require(job.id) }.status == "succeeded"
+            try await fixture.store.transaction { try await $0.jobs.require(job.id) }.status == .succeeded
         }
         #expect(try await survivor.stop() == 0)
         let done = try await fixture.store.transaction { try await $0.jobs.require(job.id) }

@@ -34,12 +34,12 @@ import Testing
         // Writer A writes its row and stays open.
         let first = try await OpenTransaction(database)
         try await NotificationWriter(connection: first.connection).notify(
-            entityID: entity, kind: "order_approved", packageID: nil, orderID: 1, revision: 1, comment: "A", eventKey: "a")
+            entityID: entity, kind: .orderApproved, packageID: nil, orderID: 1, revision: 1, comment: "A", eventKey: "a")
         // Writer B starts after A and tries to commit first: it must wait for A.
         let second = try await OpenTransaction(database)
         let writerB = Task {
             try await NotificationWriter(connection: second.connection).notify(
-                entityID: entity, kind: "order_approved", packageID: nil, orderID: 2, revision: 1, comment: "B", eventKey: "b")
+                entityID: entity, kind: .orderApproved, packageID: nil, orderID: 2, revision: 1, comment: "B", eventKey: "b")
             try await second.commit()
         }
         try await Task.sleep(for: .milliseconds(300))
@@ -96,7 +96,7 @@ import Testing
         for index in 0..<7 {
             try await store.transaction {
                 try await $0.notifications.notify(
-                    entityID: index % 2 == 0 ? mine : theirs, kind: "order_approved", packageID: nil, orderID: index,
+                    entityID: index % 2 == 0 ? mine : theirs, kind: .orderApproved, packageID: nil, orderID: index,
                     revision: 1, comment: nil, eventKey: "e\(index)")
             }
         }
@@ -136,7 +136,7 @@ import Testing
         for (index, entity) in [mine, theirs, mine].enumerated() {
             try await Store(pool: admin).transaction {
                 try await $0.notifications.notify(
-                    entityID: entity, kind: "order_approved", packageID: nil, orderID: index, revision: 1, comment: nil,
+                    entityID: entity, kind: .orderApproved, packageID: nil, orderID: index, revision: 1, comment: nil,
                     eventKey: "e\(index)")
             }
         }
@@ -200,7 +200,7 @@ import Testing
             for row in 0...index {
                 try await Store(pool: admin).transaction {
                     try await $0.notifications.notify(
-                        entityID: entity, kind: "order_approved", packageID: nil, orderID: index * 10 + row, revision: 1,
+                        entityID: entity, kind: .orderApproved, packageID: nil, orderID: index * 10 + row, revision: 1,
                         comment: nil, eventKey: "e\(index)-\(row)")
                 }
             }
@@ -272,7 +272,7 @@ import Testing
         for index in 0..<4 {
             try await store.transaction {
                 try await $0.notifications.notify(
-                    entityID: entity, kind: "order_approved", packageID: nil, orderID: index, revision: 1, comment: nil,
+                    entityID: entity, kind: .orderApproved, packageID: nil, orderID: index, revision: 1, comment: nil,
                     eventKey: "p\(index)")
             }
         }
