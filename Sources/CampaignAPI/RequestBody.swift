@@ -8,13 +8,8 @@ struct RequestBody {
     private var members: [String: JSONValue]
     private(set) var problems: [FieldProblem] = []
 
-    /// Reads the body; 400 `malformed_json` when it is not JSON, 422 when it is not an
+    /// Reads a body; 400 `malformed_json` when it is not JSON, 422 when it is not an
     /// object or has fields outside `allowed`.
-    static func read(_ request: Request, context: some RequestContext, allowed: Set<String>) async throws -> RequestBody {
-        let buffer = try await request.body.collect(upTo: context.maxUploadSize)
-        return try RequestBody(data: Data(buffer: buffer), allowed: allowed)
-    }
-
     init(data: Data, allowed: Set<String>) throws {
         if data.allSatisfy({ $0 == 32 || $0 == 10 || $0 == 13 || $0 == 9 }) {
             members = [:]

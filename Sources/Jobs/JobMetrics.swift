@@ -1,3 +1,4 @@
+import Domain
 import Metrics
 
 /// The metrics of one job kind, created once when the workers start.
@@ -13,9 +14,9 @@ struct JobMetrics: Sendable {
         func finished(_ outcome: String) -> Counter {
             Counter(label: "campaignd_jobs_finished_total", dimensions: [("kind", kind), ("outcome", outcome)])
         }
-        succeeded = finished("succeeded")
+        succeeded = finished(JobStatus.succeeded.rawValue)
         retried = finished("retried")
-        failed = finished("failed")
+        failed = finished(JobStatus.failed.rawValue)
         duration = Metrics.Timer(
             label: "campaignd_job_duration_seconds", dimensions: [("kind", kind)], preferredDisplayUnit: .seconds)
     }

@@ -42,7 +42,7 @@ public struct JobQueueOptions: Sendable {
     }
 }
 
-/// Pauses at named points of a job's transaction, so tests can kill a worker there.
+/// Test-only: pauses at named points of a job's transaction, so tests can kill a worker there.
 /// Set from `CAMPAIGND_FAILPOINTS`, e.g. `job.before_commit=pause:10` (seconds).
 public struct Failpoints: Sendable {
     var pauses: [String: Duration] = [:]

@@ -31,6 +31,9 @@ public struct JobWorkers: Service {
     }
 
     public func run() async throws {
+        if !options.failpoints.isEmpty {
+            logger.warning("test failpoints are set (CAMPAIGND_FAILPOINTS): job workers pause on purpose; never in production")
+        }
         guard options.workers > 0 else {
             try? await gracefulShutdown()
             return

@@ -21,7 +21,7 @@ struct DatabaseSession {
     var isEmbedded: Bool { cluster != nil }
 
     /// Resolves `--database-url`, `CAMPAIGND_DATABASE_URL`, libpq's variables, then the embedded cluster.
-    /// - Parameter migrateEmbedded: apply `files` when the database is the embedded cluster.
+    /// - Parameter files: the migrations to apply when the database is the embedded cluster (`nil`: none).
     static func open(_ options: GlobalOptions, files: [MigrationFile]?, logger: Logger) async throws -> DatabaseSession {
         if let url = options.setting(options.databaseURL, "CAMPAIGND_DATABASE_URL") {
             let configuration = try PostgresConfiguration(url)
