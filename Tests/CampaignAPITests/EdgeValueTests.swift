@@ -6,7 +6,7 @@ import Testing
 
 /// Values at the edges of what the API and PostgreSQL hold: far dates, infinite
 /// timestamps a DBA wrote, numbers past 2^53.
-@Suite struct EdgeValueTests {
+@Suite(.databasePerTest) struct EdgeValueTests {
     static let package = #""label": "Edge", "type": "local", "campaign_name": "e", "campaign_folder": "/e""#
 
     func parse(_ response: HTTPTestResponse) throws -> JSONValue {

@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@Suite struct EntityAPITests {
+@Suite(.databasePerTest) struct EntityAPITests {
     @Test func centralCreatesAndListsEntities() async throws {
         let api = try await APIHarness.start()
         let created = try await api.central.post("/v1/entities", #"{"code": "PAR-01", "label": "Paris"}"#)
@@ -88,7 +88,7 @@ import Testing
     }
 }
 
-@Suite struct MethodTests {
+@Suite(.databasePerTest) struct MethodTests {
     /// A path that exists under other methods answers 405 with `Allow`; one that does not
     /// exist at all answers 404; a handler's own 404 stays a 404.
     @Test func aWrongMethodIsAnswered405WithAllow() async throws {
@@ -114,7 +114,7 @@ import Testing
     }
 }
 
-@Suite struct HostileInputTests {
+@Suite(.databasePerTest) struct HostileInputTests {
     @Test func nulCharactersAndOutOfRangeDatesAreRefusedNotFailed() async throws {
         let api = try await APIHarness.start()
         for path in ["/v1/entities?cursor=%00", "/v1/packages?q=%00", "/v1/orders?entity=%00"] {

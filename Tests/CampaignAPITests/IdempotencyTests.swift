@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@Suite struct IdempotencyTests {
+@Suite(.databasePerTest) struct IdempotencyTests {
     @Test func sameKeyAndBodyReplaysTheFirstAnswer() async throws {
         let api = try await APIHarness.start()
         let body = #"{"label": "Once", "type": "local", "campaign_name": "o", "campaign_folder": "/o"}"#

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// Cancel, reinitialize and scheduled publication through the API, with the daemon's workers.
-@Suite struct JobAPITests {
+@Suite(.databasePerTest) struct JobAPITests {
     func waitForJob(_ api: APIHarness, _ id: String) async throws -> HTTPTestResponse {
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {

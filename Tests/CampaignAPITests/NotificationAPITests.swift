@@ -3,7 +3,7 @@ import Postgres
 import TestSupport
 import Testing
 
-@Suite struct NotificationAPITests {
+@Suite(.databasePerTest) struct NotificationAPITests {
     /// A published package with an order by each given entity; returns the order ids.
     func orders(_ api: APIHarness, _ clients: [HTTPTestClient]) async throws -> [String] {
         let id = try await api.package()

@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@Suite struct OrderAPITests {
+@Suite(.databasePerTest) struct OrderAPITests {
     static func localPackage(audience: String = "null", mode: String = "manual", several: Bool = false) -> String {
         #"{"label": "Flyers", "type": "local", "campaign_name": "flyers", "campaign_folder": "/f", "audience": \#(audience), "approval_mode": "\#(mode)", "allows_several_orders": \#(several)}"#
     }

@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@Suite struct PackageLifecycleTests {
+@Suite(.databasePerTest) struct PackageLifecycleTests {
     static let collaborative =
         #"{"label": "Summer", "type": "collaborative", "campaign_name": "summer", "campaign_folder": "/s", "audience": ["PAR-01", "LYO-01"]}"#
 

@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@Suite struct PackageListTests {
+@Suite(.databasePerTest) struct PackageListTests {
     @Test func filtersByStatusTypeLateUnavailableAndText() async throws {
         let api = try await APIHarness.start()
         let local = #"{"label": "Local flyers", "type": "local", "campaign_name": "a", "campaign_folder": "/a"}"#

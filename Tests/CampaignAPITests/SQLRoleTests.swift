@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// Local entities polling over SQL, each through its own login role.
-@Suite struct SQLRoleTests {
+@Suite(.databasePerTest) struct SQLRoleTests {
     @Test func eachRoleReadsItsOwnRowsOnlyAndCannotWriteOrReadCentral() async throws {
         let api = try await APIHarness.start()
         let paris = try await api.entity("PAR-01")

@@ -3,7 +3,7 @@ import Postgres
 import TestSupport
 import Testing
 
-@Suite struct OperationsTests {
+@Suite(.databasePerTest) struct OperationsTests {
 
     @Test func metricsDescribeRequestsPoolJobsAndNotifications() async throws {
         let api = try await APIHarness.start()

@@ -66,8 +66,8 @@ struct FlakyFailure: Error, CustomStringConvertible {
         try await Store(pool: pool).transaction { try await $0.jobs.require(id) }
     }
 
-    @Test func aFailingJobIsRetriedWithBackoffThenFailsThenRetrySucceeds() async throws {
-        let database = try await TestCluster.shared.makeDatabase()
+    @Test(.database) func aFailingJobIsRetriedWithBackoffThenFailsThenRetrySucceeds() async throws {
+        let database = try TestDatabase.get()
         let pool = database.makePool()
         defer { pool.close() }
         try await pool.withConnection { try await $0.query("CREATE TABLE flaky_effects (job_id bigint)") }
@@ -125,8 +125,8 @@ struct FlakyFailure: Error, CustomStringConvertible {
 
     /// Jobs claimed together run in one transaction: their effects and completions commit
     /// together, once.
-    @Test func aClaimedBatchCommitsTogether() async throws {
-        let database = try await TestCluster.shared.makeDatabase()
+    @Test(.database) func aClaimedBatchCommitsTogether() async throws {
+        let database = try TestDatabase.get()
         let pool = database.makePool()
         defer { pool.close() }
         try await pool.withConnection { try await $0.query("CREATE TABLE counted_effects (job_id bigint, txid bigint)") }
@@ -147,8 +147,8 @@ struct FlakyFailure: Error, CustomStringConvertible {
 
     /// Long jobs do not hold a batch: past its time budget, the jobs done commit and the
     /// others go back to the queue unattempted, to be claimed again.
-    @Test func aBatchPastItsBudgetCommitsWhatIsDoneAndGivesTheRestBack() async throws {
-        let database = try await TestCluster.shared.makeDatabase()
+    @Test(.database) func aBatchPastItsBudgetCommitsWhatIsDoneAndGivesTheRestBack() async throws {
+        let database = try TestDatabase.get()
         let pool = database.makePool()
         defer { pool.close() }
         try await pool.withConnection { try await $0.query("CREATE TABLE counted_effects (job_id bigint, txid bigint)") }
@@ -170,8 +170,8 @@ struct FlakyFailure: Error, CustomStringConvertible {
 
     /// A job that fails in a batch rolls the batch back; each job then runs alone, so the
     /// others succeed once and the failure counts for the failing job only.
-    @Test func aFailingJobInABatchFailsAloneAndTheOthersSucceedOnce() async throws {
-        let database = try await TestCluster.shared.makeDatabase()
+    @Test(.database) func aFailingJobInABatchFailsAloneAndTheOthersSucceedOnce() async throws {
+        let database = try TestDatabase.get()
         let pool = database.makePool()
         defer { pool.close() }
         try await pool.withConnection {
@@ -204,8 +204,8 @@ struct FlakyFailure: Error, CustomStringConvertible {
         #expect(try await count("SELECT count(*) AS n FROM flaky_effects", pool) == 0)
     }
 
-    @Test func listenWakesAWorkerWithoutWaitingForThePoll() async throws {
-        let database = try await TestCluster.shared.makeDatabase()
+    @Test(.database) func listenWakesAWorkerWithoutWaitingForThePoll() async throws {
+        let database = try TestDatabase.get()
         let pool = database.makePool()
         defer { pool.close() }
         // A poll interval far longer than the test: only NOTIFY can wake the worker.
@@ -221,8 +221,8 @@ struct FlakyFailure: Error, CustomStringConvertible {
         }
     }
 
-    @Test func anExpiredLeaseIsReclaimedAndAJobOfAnUnknownKindFails() async throws {
-        let database = try await TestCluster.shared.makeDatabase()
+    @Test(.database) func anExpiredLeaseIsReclaimedAndAJobOfAnUnknownKindFails() async throws {
+        let database = try TestDatabase.get()
         let pool = database.makePool()
         defer { pool.close() }
         let (stale, unknown) = try await pool.withConnection { connection in
@@ -246,8 +246,8 @@ struct FlakyFailure: Error, CustomStringConvertible {
         #expect(try await job(unknown, pool).lastError == "no handler for job kind mystery")
     }
 
-    @Test func finishedJobsArePrunedAfterTheirRetention() async throws {
-        let database = try await TestCluster.shared.makeDatabase()
+    @Test(.database) func finishedJobsArePrunedAfterTheirRetention() async throws {
+        let database = try TestDatabase.get()
         let pool = database.makePool()
         defer { pool.close() }
         try await pool.withConnection { connection in

@@ -8,7 +8,7 @@ import TestSupport
 import Testing
 
 /// Each handler's effects, run in-process against a real database, twice.
-@Suite struct HandlerEffectsTests {
+@Suite(.databasePerTest) struct HandlerEffectsTests {
     static let logger = Logger(label: "jobs-tests")
 
     struct World {
@@ -18,7 +18,7 @@ import Testing
     }
 
     func world() async throws -> World {
-        let database = try await TestCluster.shared.makeDatabase()
+        let database = try TestDatabase.get()
         let pool = database.makePool()
         return World(pool: pool, fixture: StoreFixture(pool: pool))
     }

@@ -14,8 +14,8 @@ import Testing
          "--job-backoff", "0.2"]
     }
 
-    @Test func aWorkerKilledInTheMiddleOfAFanOutLeavesNothingAndTheJobRunsOnce() async throws {
-        let database = try await TestCluster.shared.makeDatabase()
+    @Test(.database) func aWorkerKilledInTheMiddleOfAFanOutLeavesNothingAndTheJobRunsOnce() async throws {
+        let database = try TestDatabase.get()
         let pool = database.makePool()
         defer { pool.close() }
         let fixture = StoreFixture(pool: pool)
@@ -66,8 +66,8 @@ import Testing
         #expect(try await fixture.count("SELECT count(*) AS n FROM central.audit_journal WHERE action = 'cancel'") == 1)
     }
 
-    @Test func twoWorkerProcessesNeverRunTheSameJob() async throws {
-        let database = try await TestCluster.shared.makeDatabase()
+    @Test(.database) func twoWorkerProcessesNeverRunTheSameJob() async throws {
+        let database = try TestDatabase.get()
         let pool = database.makePool()
         defer { pool.close() }
         let first = try await DaemonProcess.start(workerArguments(database.connectionString, lease: "30"))

@@ -25,8 +25,8 @@ import Testing
         }
     }
 
-    @Test func writersCommittingOutOfOrderCannotMakeAReaderSkipARow() async throws {
-        let database = try await TestCluster.shared.makeDatabase()
+    @Test(.database) func writersCommittingOutOfOrderCannotMakeAReaderSkipARow() async throws {
+        let database = try TestDatabase.get()
         let pool = database.makePool()
         defer { pool.close() }
         let entity = try #require(try await StoreFixture(pool: pool).entities(1).first?.entityID)
@@ -65,8 +65,8 @@ import Testing
 
     /// The hazard the feed lock prevents, shown with plain inserts: a reader that follows
     /// the cursor skips the row that commits late. This is why writers take the lock.
-    @Test func withoutTheFeedLockALateCommitIsSkipped() async throws {
-        let database = try await TestCluster.shared.makeDatabase()
+    @Test(.database) func withoutTheFeedLockALateCommitIsSkipped() async throws {
+        let database = try TestDatabase.get()
         let pool = database.makePool()
         defer { pool.close() }
         let entity = try #require(try await StoreFixture(pool: pool).entities(1).first?.entityID)
@@ -86,8 +86,8 @@ import Testing
         #expect(try await reader(pool, entityID: entity, after: 0).count == 2)
     }
 
-    @Test func rowsPageInCursorOrderAndAcknowledgementsNeverMoveBack() async throws {
-        let database = try await TestCluster.shared.makeDatabase()
+    @Test(.database) func rowsPageInCursorOrderAndAcknowledgementsNeverMoveBack() async throws {
+        let database = try TestDatabase.get()
         let pool = database.makePool()
         defer { pool.close() }
         let store = Store(pool: pool)
@@ -127,8 +127,8 @@ import Testing
     /// Polls are read in one statement (`NotificationFeed.rows(of:)`, outside any transaction
     /// when `FeedReader` runs it); the function it calls reads each poll as its own entity,
     /// and leaves the caller's scope alone.
-    @Test func pollsAreOneStatementEachScopedToItsEntity() async throws {
-        let database = try await TestCluster.shared.makeDatabase()
+    @Test(.database) func pollsAreOneStatementEachScopedToItsEntity() async throws {
+        let database = try TestDatabase.get()
         let admin = database.makePool()
         defer { admin.close() }
         let entities = try await StoreFixture(pool: admin).entities(2)
@@ -191,8 +191,8 @@ import Testing
 
     /// Polls that arrive while a read runs wait, then are read together in one statement,
     /// each getting its own answer.
-    @Test func pollsThatWaitAreReadTogether() async throws {
-        let database = try await TestCluster.shared.makeDatabase()
+    @Test(.database) func pollsThatWaitAreReadTogether() async throws {
+        let database = try TestDatabase.get()
         let admin = database.makePool()
         defer { admin.close() }
         let entities = try await StoreFixture(pool: admin).entities(3).map { $0.entityID ?? 0 }
@@ -263,8 +263,8 @@ import Testing
         await #expect(throws: PostgresError.self) { try await reader.rows(FeedPoll(entityID: 1, after: 0, limit: 1)) }
     }
 
-    @Test func pruningKeepsUnacknowledgedRowsUntilTheyExpire() async throws {
-        let database = try await TestCluster.shared.makeDatabase()
+    @Test(.database) func pruningKeepsUnacknowledgedRowsUntilTheyExpire() async throws {
+        let database = try TestDatabase.get()
         let pool = database.makePool()
         defer { pool.close() }
         let store = Store(pool: pool)

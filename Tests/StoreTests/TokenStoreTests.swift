@@ -8,8 +8,8 @@ import Testing
     /// Concurrent checks share lookups, and each still gets its own exact answer: the
     /// right principal for a good token, nothing for a wrong secret, an unknown lookup or
     /// a revoked token.
-    @Test func concurrentChecksAreAnsweredExactly() async throws {
-        let database = try await TestCluster.shared.makeDatabase()
+    @Test(.database) func concurrentChecksAreAnsweredExactly() async throws {
+        let database = try TestDatabase.get()
         let pool = database.makePool(PostgresPoolOptions(maximumConnections: 2))
         defer { pool.close() }
         let entities = try await StoreFixture(pool: pool).entities(3)

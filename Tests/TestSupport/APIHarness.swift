@@ -1,6 +1,7 @@
 import Foundation
 import Postgres
 import Store
+import Testing
 
 /// A real `campaignd serve` on a fresh migrated database, with a central client.
 public final class APIHarness: Sendable {
@@ -14,11 +15,13 @@ public final class APIHarness: Sendable {
         self.central = central
     }
 
-    /// Starts the daemon (the test ends it: ``DaemonProcess`` kills it when released).
+    /// Starts the daemon on the test's database (the `.databasePerTest` or `.database`
+    /// trait's; the test ends the daemon: ``DaemonProcess`` kills it when released).
     public static func start(
-        _ extraArguments: [String] = [], environment: [String: String] = DaemonProcess.environment()
+        _ extraArguments: [String] = [], environment: [String: String] = DaemonProcess.environment(),
+        sourceLocation: SourceLocation = #_sourceLocation
     ) async throws -> APIHarness {
-        let database = try await TestCluster.shared.makeDatabase()
+        let database = try TestDatabase.get(sourceLocation: sourceLocation)
         let daemon = try await DaemonProcess.start(
             ["serve", "--port", "0", "--database-url", database.serviceConnectionString, "--pool-size", "4"]
                 + extraArguments,
