@@ -40,6 +40,15 @@ struct RequestBody {
         }
     }
 
+    /// The `{comment?}` body of an action. Whether the action needs a comment is
+    /// Domain's rule (`CommentRules`), checked where the action is decided.
+    static func comment(_ data: Data) throws -> String? {
+        var body = try RequestBody(data: data, allowed: ["comment"])
+        let comment = body.string("comment")
+        try body.finish()
+        return comment
+    }
+
     func has(_ key: String) -> Bool { members[key] != nil }
 
     static func containsNUL(_ value: JSONValue) -> Bool {

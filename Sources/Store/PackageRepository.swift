@@ -156,6 +156,9 @@ public struct PackageRepository: Sendable {
             case .reinitialize: .reinitializePackage
             default: preconditionFailure("only cancel and reinitialize are jobs")
             }
+        // The input first: a request without its comment changes nothing, whatever the package.
+        let problems = CommentRules.check(comment, requiredBy: action.requiresComment ? action.rawValue : nil)
+        guard problems.isEmpty else { throw StoreError.validation(ValidationFailure(problems: problems)) }
         let package = try await require(id, lock: true)
         let jobs = JobRepository(connection: connection)
         let uniqueKey = "\(kind):\(id):\(package.revision)"
@@ -166,8 +169,6 @@ public struct PackageRepository: Sendable {
                 code: "job_pending", message: "a \(job.kind) job (\(job.id)) is pending for this package")
         }
         _ = try package.status.applying(action, type: package.type, hasAudience: package.hasAudience).get()
-        let problems = CommentRules.check(comment, requiredBy: action.requiresComment ? action.rawValue : nil)
-        guard problems.isEmpty else { throw StoreError.validation(ValidationFailure(problems: problems)) }
         let job = try await jobs.enqueue(
             kind: kind, packageID: id, revision: package.revision, uniqueKey: uniqueKey,
             payload: PackageActionRequest(comment: comment, requestedBy: actor.actorName), by: actor)
