@@ -17,6 +17,9 @@ public struct APIContext: RequestContext {
         self.channel = source.channel
     }
 
+    /// Bodies are read by the API's own decoder: exact numbers, every problem at once.
+    public var requestDecoder: APIRequestDecoder { APIRequestDecoder() }
+
     /// Request bodies are JSON documents of a few kilobytes; 1 MiB is plenty.
     public var maxUploadSize: Int { 1 << 20 }
 

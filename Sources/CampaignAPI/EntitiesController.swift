@@ -11,13 +11,12 @@ struct EntitiesController {
         let post = PostAction(store: store)
         group.post("entities") { request, context in
             _ = try context.requireCentral()
-            let data = try await request.data(context: context)
-            var body = try RequestBody(data: data, allowed: ["code", "label"])
-            let code = body.string("code", required: true)
-            let label = body.string("label", required: true)
-            try body.finish()
+            var request = request
+            let data = try await request.collectData(context: context)
+            let body = try await request.decode(as: EntityBody.self, context: context)
             return try await post.run(request, context, body: data, status: .created) { transaction, principal in
-                Views.entity(try await transaction.entities.create(code: code ?? "", label: label ?? "", by: principal))
+                Views.entity(
+                    try await transaction.entities.create(code: body.code ?? "", label: body.label ?? "", by: principal))
             }
         }
         group.get("entities") { request, context in
@@ -33,7 +32,7 @@ struct EntitiesController {
         group.post("entities/:code/tokens") { request, context in
             let principal = try context.requireCentral()
             guard let code = context.parameters.get("code") else { throw APIError.notFound("entity") }
-            try RequestBody(data: try await request.data(context: context), allowed: []).finish()
+            _ = try await request.decode(as: EmptyBody.self, context: context)
             guard let token = try await tokens.createEntityToken(entityCode: code, by: principal) else {
                 throw APIError.notFound("entity \(code)")
             }

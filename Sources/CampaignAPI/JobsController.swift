@@ -12,8 +12,9 @@ struct JobsController {
         group.post("jobs/:id/retry") { request, context in
             _ = try context.requireCentral()
             let id = try context.id("id", "job")
-            let data = try await request.data(context: context)
-            try RequestBody(data: data, allowed: []).finish()
+            var request = request
+            let data = try await request.collectData(context: context)
+            _ = try await request.decode(as: EmptyBody.self, context: context)
             return try await post.run(request, context, body: data, status: .accepted) { transaction, principal in
                 .object(["job": Views.job(try await transaction.jobs.retry(id, by: principal))])
             }

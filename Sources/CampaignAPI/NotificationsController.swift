@@ -47,11 +47,12 @@ struct NotificationsController {
         }
         group.post("notifications/ack") { request, context in
             let (principal, entityID) = try context.requireLocal()
-            var body = try RequestBody(data: try await request.data(context: context), allowed: ["cursor"])
-            let cursor = body.integer("cursor", required: true)
-            try body.finish()
+            let cursor = try await request.decode(as: AcknowledgementBody.self, context: context).cursor ?? 0
+            guard cursor >= 0 else {
+                throw APIError.validation([FieldProblem(field: "cursor", message: "must be a whole number of 0 or more")])
+            }
             try await store.transaction(for: principal) {
-                try await $0.notificationFeed.acknowledge(entityID: entityID, cursor: cursor ?? 0)
+                try await $0.notificationFeed.acknowledge(entityID: entityID, cursor: cursor)
             }
             return Response(status: .noContent)
         }

@@ -6,7 +6,6 @@ import Store
 struct OrdersController {
     let store: Store
     var post: PostAction { PostAction(store: store) }
-    static let fields: Set<String> = ["label", "comment", "parameters"]
 
     func register(on group: RouterGroup<APIContext>) {
         group.post("packages/:id/orders", use: create)
@@ -23,15 +22,12 @@ struct OrdersController {
     @Sendable func create(_ request: Request, context: APIContext) async throws -> Response {
         _ = try context.requireLocal()
         let packageID = try context.id("id", "package")
-        let data = try await request.data(context: context)
-        var body = try RequestBody(data: data, allowed: Self.fields)
-        let label = body.string("label", required: true)
-        let comment = body.string("comment")
-        let parameters = body.object("parameters")
-        try body.finish()
+        var request = request
+        let data = try await request.collectData(context: context)
+        let body = try await request.decode(as: Creation<OrderBody>.self, context: context).body
         return try await post.run(request, context, body: data, status: .created) { transaction, principal in
             let order = try await transaction.orders.create(
-                packageID: packageID, label: label ?? "", comment: comment ?? "", parameters: parameters ?? [:],
+                packageID: packageID, label: body.label ?? "", comment: body.comment ?? "", parameters: body.parameters ?? [:],
                 by: principal)
             return Views.order(order)
         }
@@ -74,9 +70,8 @@ struct OrdersController {
         let principal = try context.requirePrincipal()
         let id = try context.id("id", "order")
         let expected = try request.expectedVersion()
-        var body = try RequestBody(data: try await request.data(context: context), allowed: Self.fields)
-        let change = OrderChange(label: body.string("label"), comment: body.string("comment"), parameters: body.object("parameters"))
-        try body.finish()
+        let body = try await request.decode(as: OrderBody.self, context: context)
+        let change = OrderChange(label: body.label, comment: body.comment, parameters: body.parameters)
         let order = try await store.transaction(for: principal) {
             try await $0.orders.edit(id, change, expectedVersion: expected, by: principal)
         }
@@ -92,8 +87,9 @@ struct OrdersController {
             _ = try await store.transaction(for: principal) { try await $0.orders.require(id, visibleTo: principal) }
             _ = try context.requireCentral()
         }
-        let data = try await request.data(context: context)
-        let comment = try RequestBody.comment(data)
+        var request = request
+        let data = try await request.collectData(context: context)
+        let comment = try await request.decode(as: CommentBody.self, context: context).comment
         return try await post.run(request, context, body: data, status: .ok) { transaction, principal in
             let order =
                 switch action {

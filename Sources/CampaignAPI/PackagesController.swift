@@ -29,10 +29,9 @@ struct PackagesController {
 
     @Sendable func create(_ request: Request, context: APIContext) async throws -> Response {
         _ = try context.requireCentral()
-        let data = try await request.data(context: context)
-        var body = try RequestBody(data: data, allowed: PackageDraftField.names)
-        let draft = PackageDraftField.create(from: &body)
-        try body.finish()
+        var request = request
+        let data = try await request.collectData(context: context)
+        let draft = try await request.decode(as: Creation<PackageBody>.self, context: context).body.draft
         return try await post.run(request, context, body: data, status: .created) { transaction, principal in
             let package = try await transaction.packages.create(draft, by: principal)
             return try await Self.detail(package.id, transaction)
@@ -66,11 +65,9 @@ struct PackagesController {
         let principal = try context.requireCentral()
         let id = try context.id("id", "package")
         let expected = try request.expectedVersion()
-        var body = try RequestBody(data: try await request.data(context: context), allowed: PackageDraftField.names)
-        let change = PackageDraftField.edit(from: &body)
-        try body.finish()
+        let body = try await request.decode(as: PackageBody.self, context: context)
         let detail = try await store.transaction { transaction in
-            _ = try await transaction.packages.edit(id, change, expectedVersion: expected, by: principal)
+            _ = try await transaction.packages.edit(id, body.apply, expectedVersion: expected, by: principal)
             return try await Self.detail(id, transaction)
         }
         return JSONResponse.make(.ok, detail, headers: Self.etag(detail))
@@ -80,8 +77,9 @@ struct PackagesController {
     func transition(_ request: Request, _ context: APIContext, _ action: PackageAction) async throws -> Response {
         _ = try context.requireCentral()
         let id = try context.id("id", "package")
-        let data = try await request.data(context: context)
-        let comment = try RequestBody.comment(data)
+        var request = request
+        let data = try await request.collectData(context: context)
+        let comment = try await request.decode(as: CommentBody.self, context: context).comment
         return try await post.run(request, context, body: data, status: .ok) { transaction, principal in
             _ = try await transaction.packages.transition(id, action, comment: comment, by: principal)
             return try await Self.detail(id, transaction)
@@ -92,8 +90,9 @@ struct PackagesController {
     func requestJob(_ request: Request, _ context: APIContext, _ action: PackageAction) async throws -> Response {
         _ = try context.requireCentral()
         let id = try context.id("id", "package")
-        let data = try await request.data(context: context)
-        let comment = try RequestBody.comment(data)
+        var request = request
+        let data = try await request.collectData(context: context)
+        let comment = try await request.decode(as: CommentBody.self, context: context).comment
         return try await post.run(request, context, body: data, status: .accepted) { transaction, principal in
             let job = try await transaction.packages.requestJob(id, action, comment: comment, by: principal)
             return .object(["job": Views.job(job)])

@@ -64,11 +64,6 @@ extension HTTPFields {
 }
 
 extension Request {
-    /// The whole body (bounded by the context's upload limit).
-    func data(context: some RequestContext) async throws -> Data {
-        Data(buffer: try await body.collect(upTo: context.maxUploadSize))
-    }
-
     /// The version named by `If-Match` (`"3"`, `W/"3"` or `3`), or `nil` when absent.
     func expectedVersion() throws -> Int? {
         guard let header = headers[.ifMatch] else { return nil }
