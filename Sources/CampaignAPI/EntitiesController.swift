@@ -6,37 +6,43 @@ import Store
 struct EntitiesController {
     let store: Store
     let tokens: TokenStore
+    var post: PostAction { PostAction(store: store) }
 
     func register(on group: RouterGroup<APIContext>) {
-        let post = PostAction(store: store)
-        group.post("entities") { request, context in
-            _ = try context.requireCentral()
-            var request = request
-            let data = try await request.collectData(context: context)
-            let body = try await request.decode(as: EntityBody.self, context: context)
-            return try await post.run(request, context, body: data, status: .created) { transaction, principal in
-                Views.entity(
-                    try await transaction.entities.create(code: body.code ?? "", label: body.label ?? "", by: principal))
-            }
+        group.post("entities", use: create)
+        group.get("entities", use: list)
+        group.post("entities/:code/tokens", use: mintToken)
+    }
+
+    @Sendable func create(_ request: Request, context: APIContext) async throws -> Response {
+        _ = try context.requireCentral()
+        var request = request
+        let data = try await request.collectData(context: context)
+        let body = try await request.decode(as: EntityBody.self, context: context)
+        return try await post.run(request, context, body: data, status: .created) { transaction, principal in
+            Views.entity(try await transaction.entities.create(code: body.code ?? "", label: body.label ?? "", by: principal))
         }
-        group.get("entities") { request, context in
-            _ = try context.requireCentral()
-            var query = QueryOptions(request)
-            let limit = query.limit()
-            let cursor = query.text("cursor")
-            try query.finish()
-            let entities = try await store.transaction { try await $0.entities.list(after: cursor, limit: limit) }
-            return JSONResponse.make(
-                .ok, JSONResponse.page(entities.map(Views.entity), nextCursor: entities.count == limit ? entities.last?.code : nil))
+    }
+
+    @Sendable func list(_ request: Request, context: APIContext) async throws -> Response {
+        _ = try context.requireCentral()
+        var query = QueryOptions(request)
+        let limit = query.limit()
+        let cursor = query.text("cursor")
+        try query.finish()
+        let entities = try await store.transaction { try await $0.entities.list(after: cursor, limit: limit) }
+        return JSONResponse.make(
+            .ok, JSONResponse.page(entities.map(Views.entity), nextCursor: entities.count == limit ? entities.last?.code : nil))
+    }
+
+    /// A token for the entity, shown once (an `Idempotency-Key` is ignored: a replay would show it again).
+    @Sendable func mintToken(_ request: Request, context: APIContext) async throws -> Response {
+        let principal = try context.requireCentral()
+        guard let code = context.parameters.get("code") else { throw APIError.notFound("entity") }
+        _ = try await request.decode(as: EmptyBody.self, context: context)
+        guard let token = try await tokens.createEntityToken(entityCode: code, by: principal) else {
+            throw APIError.notFound("entity \(code)")
         }
-        group.post("entities/:code/tokens") { request, context in
-            let principal = try context.requireCentral()
-            guard let code = context.parameters.get("code") else { throw APIError.notFound("entity") }
-            _ = try await request.decode(as: EmptyBody.self, context: context)
-            guard let token = try await tokens.createEntityToken(entityCode: code, by: principal) else {
-                throw APIError.notFound("entity \(code)")
-            }
-            return JSONResponse.make(.created, .object(["token": .string(token.text), "entity": .string(code)]))
-        }
+        return JSONResponse.make(.created, .object(["token": .string(token.text), "entity": .string(code)]))
     }
 }
