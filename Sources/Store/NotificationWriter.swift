@@ -45,12 +45,8 @@ public struct NotificationWriter: Sendable {
     public func notifyAudience(of package: CampaignPackage, kind: NotificationKind, comment: String?, eventKey: String)
         async throws -> Int
     {
-        let entities: PostgresQuery =
-            package.audience == nil
-            ? "SELECT id AS entity_id FROM central.entities"
-            : "SELECT entity_id FROM central.package_audience WHERE package_id = \(package.id)"
-        return try await write(
-            entities: entities, kind: kind, packageID: package.id, orderID: nil, revision: package.revision,
+        try await write(
+            entities: Self.audience(of: package), kind: kind, packageID: package.id, orderID: nil, revision: package.revision,
             comment: comment, eventKey: eventKey)
     }
 
@@ -60,17 +56,20 @@ public struct NotificationWriter: Sendable {
     public func notifyConcerned(by package: CampaignPackage, kind: NotificationKind, comment: String?, eventKey: String)
         async throws -> Int
     {
-        let audience: PostgresQuery =
-            package.audience == nil
-            ? "SELECT id AS entity_id FROM central.entities"
-            : "SELECT entity_id FROM central.package_audience WHERE package_id = \(package.id)"
-        return try await write(
+        try await write(
             entities: """
-                \(audience)
+                \(Self.audience(of: package))
                 UNION SELECT entity_id FROM local.orders WHERE package_id = \(package.id) AND revision = \(package.revision)
                 """,
             kind: kind, packageID: package.id, orderID: nil, revision: package.revision, comment: comment,
             eventKey: eventKey)
+    }
+
+    /// The `entity_id`s of the package's audience: every entity, or its list.
+    static func audience(of package: CampaignPackage) -> PostgresQuery {
+        package.audience == nil
+            ? "SELECT id AS entity_id FROM central.entities"
+            : "SELECT entity_id FROM central.package_audience WHERE package_id = \(package.id)"
     }
 
     /// One row per entity that `entities` selects (a query with an `entity_id` column),

@@ -2,7 +2,6 @@ import Domain
 import Logging
 import Postgres
 import Store
-import Synchronization
 import TestSupport
 import Testing
 
@@ -11,30 +10,6 @@ import Testing
 /// The hub's dispatch, driven step by step (no listener: each `dispatch()` stands for the
 /// `NOTIFY` that would have triggered it).
 @Suite(.database) struct NotificationHubTests {
-    /// Holds a dispatch between its snapshot of the waiters and its query, once.
-    final class Pause: Sendable {
-        private let armed = Mutex(true)
-        private let reached: AsyncStream<Void>.Continuation
-        private let reachedStream: AsyncStream<Void>
-        private let released: AsyncStream<Void>.Continuation
-        private let releasedStream: AsyncStream<Void>
-
-        init() {
-            (reachedStream, reached) = AsyncStream.makeStream()
-            (releasedStream, released) = AsyncStream.makeStream()
-        }
-
-        /// The hook: the first call waits for ``release()``, later ones pass.
-        func hold() async {
-            guard armed.withLock({ armed in defer { armed = false }; return armed }) else { return }
-            reached.yield()
-            for await _ in releasedStream { break }
-        }
-
-        func untilHeld() async { for await _ in reachedStream { break } }
-        func release() { released.yield() }
-    }
-
     func approvedRow(for entity: Principal, _ store: Store, key: String) async throws -> Int {
         try await store.transaction { transaction in
             try await transaction.notifications.notify(
@@ -53,7 +28,7 @@ import Testing
         let fixture = StoreFixture(pool: pool)
         let entities = try await fixture.entities(2, prefix: "DURING")
         let (other, waited) = (entities[0], entities[1])
-        let pause = Pause()
+        let pause = TestGate()
         let hub = NotificationHub(store: fixture.store, logger: TestCluster.logger, afterSnapshot: { await pause.hold() })
 
         // Another entity's client waits, and the hub has read the feed once (it knows the head).

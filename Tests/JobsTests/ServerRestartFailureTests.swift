@@ -13,32 +13,15 @@ import Testing
 /// Holds its first run until released, then touches the database.
 final class HeldJob: JobHandler {
     let runs = Mutex(0)
-    private let started: AsyncStream<Void>.Continuation
-    private let startedStream: AsyncStream<Void>
-    private let released: AsyncStream<Void>.Continuation
-    private let releasedStream: AsyncStream<Void>
-
-    init() {
-        (startedStream, started) = AsyncStream.makeStream()
-        (releasedStream, released) = AsyncStream.makeStream()
-    }
+    let gate = TestGate()
 
     var kind: JobKind { JobKind("held") }
 
     func run(_ job: Job, in transaction: StoreTransaction, logger: Logger) async throws {
-        let run = runs.withLock { runs in
-            runs += 1
-            return runs
-        }
-        if run == 1 {
-            started.yield()
-            for await _ in releasedStream { break }
-        }
+        runs.withLock { $0 += 1 }
+        await gate.hold()
         try await transaction.connection.query("SELECT 1")
     }
-
-    func untilStarted() async { for await _ in startedStream { break } }
-    func release() { released.yield() }
 }
 
 /// A job whose server restarts under it fails its attempt, and that failure is recorded
@@ -46,17 +29,7 @@ final class HeldJob: JobHandler {
 /// It uses a cluster of its own, so that the other suites' server is never interrupted.
 @Suite struct ServerRestartFailureTests {
     @Test func aJobFailedByARestartRunsAgainAfterItsBackoff() async throws {
-        let directory = "/tmp/cdj-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let cluster = try EmbeddedCluster(directory: directory, durable: false)
-        try await cluster.start(logger: TestCluster.logger)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        do {
-            try await exercise(cluster)
-        } catch {
-            try? await cluster.stop(immediate: true)
-            throw error
-        }
-        try await cluster.stop(immediate: true)
+        try await withPrivateCluster { try await exercise($0) }
     }
 
     private func exercise(_ cluster: EmbeddedCluster) async throws {
@@ -81,11 +54,11 @@ final class HeldJob: JobHandler {
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             do {
-                await held.untilStarted()
+                await held.gate.untilHeld()
                 // The server goes away while the job runs: its transaction fails, and the
                 // first tries to record that failure find no server.
                 try await cluster.stop()
-                held.release()
+                held.gate.release()
                 try await Task.sleep(for: .seconds(1))
                 try await cluster.start(logger: TestCluster.logger)
                 let fixture = StoreFixture(pool: pool)

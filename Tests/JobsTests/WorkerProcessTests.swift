@@ -90,11 +90,7 @@ import Testing
     }
 
     @Test func queuedJobsFinishAfterThePostgreSQLServerRestarts() async throws {
-        let directory = "/tmp/cdw-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let cluster = try EmbeddedCluster(directory: directory, durable: false)
-        try await cluster.start(logger: TestCluster.logger)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        do {
+        try await withPrivateCluster { cluster in
             try await cluster.createDatabase("jobs", logger: TestCluster.logger)
             let url = cluster.connectionString(database: "jobs")
             let migrate = try await DaemonProcess.run(["migrate", "--database-url", url])
@@ -109,19 +105,15 @@ import Testing
                     INSERT INTO central.jobs (kind, run_at, created_by)
                     SELECT 'noop', now() + interval '1 second', 'test' FROM generate_series(1, 50)
                     """)
-            }
-            try await cluster.stop()
-            try await Task.sleep(for: .milliseconds(500))
-            try await cluster.start(logger: TestCluster.logger)
-            let fixture = StoreFixture(pool: pool)
-            try await waitUntil("the jobs to finish after the restart") {
-                (try? await fixture.count("SELECT count(*) AS n FROM central.jobs WHERE status = 'succeeded'")) == 50
-            }
-            #expect(try await worker.stop() == 0)
-        } catch {
-            try? await cluster.stop(immediate: true)
-            throw error
         }
-        try await cluster.stop(immediate: true)
+        try await cluster.stop()
+        try await Task.sleep(for: .milliseconds(500))
+        try await cluster.start(logger: TestCluster.logger)
+        let fixture = StoreFixture(pool: pool)
+        try await waitUntil("the jobs to finish after the restart") {
+            (try? await fixture.count("SELECT count(*) AS n FROM central.jobs WHERE status = 'succeeded'")) == 50
+        }
+        #expect(try await worker.stop() == 0)
+        }
     }
 }

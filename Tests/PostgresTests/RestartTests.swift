@@ -8,17 +8,7 @@ import Testing
 /// its own, so that the other suites' server is never interrupted.
 @Suite struct RestartTests {
     @Test func poolAndListenerSurviveAServerRestart() async throws {
-        let directory = "/tmp/cdr-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let cluster = try EmbeddedCluster(directory: directory, durable: false)
-        #expect(try await cluster.start(logger: TestCluster.logger))
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        do {
-            try await exercise(cluster)
-        } catch {
-            try? await cluster.stop(immediate: true)
-            throw error
-        }
-        try await cluster.stop(immediate: true)
+        try await withPrivateCluster { try await exercise($0) }
     }
 
     private func exercise(_ cluster: EmbeddedCluster) async throws {
