@@ -174,6 +174,9 @@ let package = Package(
             dependencies: [
                 "campaignd", "CampaignAPI", "Store", "Domain", "Postgres", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

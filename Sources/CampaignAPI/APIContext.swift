@@ -47,3 +47,11 @@ public struct APIContext: RequestContext {
         return (principal, entityID)
     }
 }
+
+extension RequestContext {
+    /// A numeric path parameter (`:id`); 404 when it is not a number, as for an unknown id.
+    func id(_ name: String = "id", _ what: String) throws -> Int {
+        guard let text = parameters.get(name), let value = Int(text), value > 0 else { throw APIError.notFound(what) }
+        return value
+    }
+}

@@ -9,12 +9,10 @@ struct CatalogController {
     func register(on group: RouterGroup<APIContext>) {
         group.get("catalog") { request, context in
             let (_, entityID) = try context.requireLocal()
-            var query = QueryOptions(request)
-            let limit = query.limit()
-            let cursor = query.integer("cursor")
-            try query.finish()
+            let query = try QueryDecoding.decode(PageQuery.self, from: request)
+            let limit = query.limit.orDefault
             let packages = try await store.transaction {
-                try await $0.packages.catalogue(entityID: entityID, before: cursor, limit: limit)
+                try await $0.packages.catalogue(entityID: entityID, before: query.cursor, limit: limit)
             }
             return JSONResponse.make(
                 .ok,

@@ -26,11 +26,9 @@ struct EntitiesController {
 
     @Sendable func list(_ request: Request, context: APIContext) async throws -> Response {
         _ = try context.requireCentral()
-        var query = QueryOptions(request)
-        let limit = query.limit()
-        let cursor = query.text("cursor")
-        try query.finish()
-        let entities = try await store.transaction { try await $0.entities.list(after: cursor, limit: limit) }
+        let query = try QueryDecoding.decode(EntityListQuery.self, from: request)
+        let limit = query.limit.orDefault
+        let entities = try await store.transaction { try await $0.entities.list(after: query.cursor, limit: limit) }
         return JSONResponse.make(
             .ok, JSONResponse.page(entities.map(Views.entity), nextCursor: entities.count == limit ? entities.last?.code : nil))
     }

@@ -33,12 +33,11 @@ struct JobsController {
 
     @Sendable func list(_ request: Request, context: APIContext) async throws -> Response {
         _ = try context.requireCentral()
-        var query = QueryOptions(request)
-        let statuses = query.list("status", JobStatus.self)
-        let limit = query.limit()
-        let cursor = query.integer("cursor")
-        try query.finish()
-        let jobs = try await store.transaction { try await $0.jobs.list(statuses: statuses, before: cursor, limit: limit) }
+        let query = try QueryDecoding.decode(JobListQuery.self, from: request)
+        let limit = query.limit.orDefault
+        let jobs = try await store.transaction {
+            try await $0.jobs.list(statuses: query.status ?? [], before: query.cursor, limit: limit)
+        }
         return JSONResponse.make(
             .ok, JSONResponse.page(jobs.map(Views.job), nextCursor: jobs.count == limit ? jobs.last.map { String($0.id) } : nil))
     }

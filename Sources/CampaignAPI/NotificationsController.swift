@@ -12,11 +12,8 @@ struct NotificationsController {
     func register(on group: RouterGroup<APIContext>) {
         group.get("notifications") { request, context in
             let (_, entityID) = try context.requireLocal()
-            var query = QueryOptions(request)
-            let after = query.integer("after") ?? 0
-            let limit = query.limit()
-            let wait = query.seconds("wait", range: 0...60) ?? 0
-            try query.finish()
+            let query = try QueryDecoding.decode(FeedQuery.self, from: request)
+            let (after, limit, wait) = (query.after ?? 0, query.limit.orDefault, query.wait?.value ?? 0)
             // Register before reading, so a row that commits in between still wakes us.
             let ticket = wait > 0 ? hub.register(entityID: entityID, after: after) : nil
             var rows: [EntityNotification]

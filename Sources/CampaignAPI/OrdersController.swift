@@ -35,16 +35,11 @@ struct OrdersController {
 
     @Sendable func list(_ request: Request, context: APIContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        var query = QueryOptions(request)
-        let packageID = query.integer("package")
-        let entityCode = query.text("entity")
-        let statuses = query.list("status", OrderStatus.self)
-        let limit = query.limit()
-        let cursor = query.integer("cursor")
-        try query.finish()
+        let query = try QueryDecoding.decode(OrderListQuery.self, from: request)
+        let (limit, cursor) = (query.limit.orDefault, query.cursor)
         let orders = try await store.transaction(for: principal) { transaction -> [CampaignOrder] in
-            var filter = OrderFilter(packageID: packageID, statuses: statuses)
-            if let entityCode {
+            var filter = OrderFilter(packageID: query.package, statuses: query.status ?? [])
+            if let entityCode = query.entity {
                 guard let entity = try await transaction.entities.find(code: entityCode),
                     principal.entityID == nil || principal.entityID == entity.id
                 else { return [] }

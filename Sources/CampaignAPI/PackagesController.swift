@@ -40,14 +40,9 @@ struct PackagesController {
 
     @Sendable func list(_ request: Request, context: APIContext) async throws -> Response {
         _ = try context.requireCentral()
-        var query = QueryOptions(request)
-        let filter = PackageFilter(
-            statuses: query.list("status", PackageStatus.self), type: query.enumeration("type", PackageType.self),
-            late: query.bool("late"), unavailable: query.bool("unavailable"), text: query.text("q"))
-        let limit = query.limit()
-        let cursor = query.integer("cursor")
-        try query.finish()
-        let page = try await store.transaction { try await $0.packages.list(filter, before: cursor, limit: limit) }
+        let query = try QueryDecoding.decode(PackageListQuery.self, from: request)
+        let limit = query.limit.orDefault
+        let page = try await store.transaction { try await $0.packages.list(query.filter, before: query.cursor, limit: limit) }
         return JSONResponse.make(
             .ok,
             JSONResponse.page(
@@ -102,10 +97,8 @@ struct PackagesController {
     @Sendable func journal(_ request: Request, context: APIContext) async throws -> Response {
         _ = try context.requireCentral()
         let id = try context.id("id", "package")
-        var query = QueryOptions(request)
-        let limit = query.limit()
-        let cursor = query.integer("cursor") ?? 0
-        try query.finish()
+        let query = try QueryDecoding.decode(PageQuery.self, from: request)
+        let (limit, cursor) = (query.limit.orDefault, query.cursor ?? 0)
         let entries = try await store.transaction { transaction in
             _ = try await transaction.packages.require(id)
             return try await transaction.journal.entries(packageID: id, after: cursor, limit: limit)

@@ -1,5 +1,8 @@
 import Domain
 import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
 import Testing
 
 @testable import CampaignAPI
@@ -70,5 +73,46 @@ import Testing
         #expect(problems("  \n", as: EmptyBody.self).isEmpty)
         #expect(throws: APIError.self) { try BodyDecoding.decode(EmptyBody.self, from: Data("{".utf8)) }
         #expect(problems(#"{"comment": "a\u0000b"}"#, as: CommentBody.self)["(body)"] != nil)
+    }
+}
+
+/// The API's query decoder, alone: every problem at once, lists two ways, empty as absent.
+@Suite struct QueryDecodingTests {
+    func request(_ query: String) -> Request {
+        Request(head: HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/v1/x?\(query)"), body: .init(buffer: ByteBuffer()))
+    }
+
+    func fields(_ query: String) -> [String] {
+        do {
+            _ = try QueryDecoding.decode(PackageListQuery.self, from: request(query))
+            return []
+        } catch let error as APIError {
+            guard case .array(let items) = error.extra["problems"] else { return ["?"] }
+            return items.compactMap { item in
+                if case .object(let problem) = item, case .string(let field) = problem["field"] { return field }
+                return nil
+            }
+        } catch {
+            return ["\(error)"]
+        }
+    }
+
+    @Test func everyWrongParameterIsReportedAtOnce() {
+        #expect(Set(fields("status=lost,published&late=maybe&limit=9999&cursor=-1&type=huge")) == ["status", "late", "limit", "cursor", "type"])
+        #expect(fields("unknown=1&q=") == [])
+    }
+
+    @Test func listsComeCommaSeparatedOrRepeated() throws {
+        let query = try QueryDecoding.decode(
+            PackageListQuery.self, from: request("status=published,approved&status=cancelled&late=TRUE&limit=20&q=spring"))
+        #expect(query.status == [.published, .approved, .cancelled])
+        #expect(query.late == true)
+        #expect(query.limit.orDefault == 20)
+        #expect(query.q == "spring")
+        let feed = try QueryDecoding.decode(FeedQuery.self, from: request("after=9223372036854775807&wait=2.5&limit="))
+        #expect(feed.after == Int.max)
+        #expect(feed.wait?.value == 2.5)
+        #expect(feed.limit.orDefault == 50)
+        #expect(throws: APIError.self) { try QueryDecoding.decode(FeedQuery.self, from: request("wait=61")) }
     }
 }
