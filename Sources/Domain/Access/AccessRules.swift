@@ -1,0 +1,96 @@
+/// A route of the HTTP API, as `openapi.yaml` names it (`POST /v1/packages/{id}/cancel`).
+public struct APIRoute: Hashable, Sendable, CustomStringConvertible {
+    public let method: String
+    public let path: String
+
+    public init(_ method: String, _ path: String) {
+        self.method = method.uppercased()
+        self.path = path
+    }
+
+    public var description: String { "\(method) \(path)" }
+}
+
+/// Who may call a route.
+public enum RouteRequirement: Sendable, Equatable {
+    /// No token (health, readiness, metrics).
+    case anyone
+    /// A central operator whose role covers this one (``OperatorRole/covers(_:)``).
+    case central(OperatorRole)
+    /// A local entity: its token, or one of its local operators.
+    case local
+    /// A local entity, or a central operator whose role covers this one.
+    case localOrCentral(OperatorRole)
+}
+
+/// Which role may do which action: one rule for every route of `openapi.yaml` (a test
+/// fails when a route has none). The HTTP API asks it before a handler runs.
+public enum AccessRules {
+    public static let table: [APIRoute: RouteRequirement] = [
+        APIRoute("GET", "/healthz"): .anyone,
+        APIRoute("GET", "/readyz"): .anyone,
+        APIRoute("GET", "/metrics"): .anyone,
+
+        APIRoute("POST", "/v1/entities"): .central(.admin),
+        APIRoute("GET", "/v1/entities"): .central(.viewer),
+        APIRoute("POST", "/v1/entities/{code}/tokens"): .central(.admin),
+
+        APIRoute("POST", "/v1/packages"): .central(.editor),
+        APIRoute("GET", "/v1/packages"): .central(.viewer),
+        APIRoute("GET", "/v1/packages/{id}"): .central(.viewer),
+        APIRoute("PATCH", "/v1/packages/{id}"): .central(.editor),
+        APIRoute("POST", "/v1/packages/{id}/submit"): .central(.editor),
+        APIRoute("POST", "/v1/packages/{id}/approve"): .central(.approver),
+        APIRoute("POST", "/v1/packages/{id}/reject"): .central(.approver),
+        APIRoute("POST", "/v1/packages/{id}/publish"): .central(.approver),
+        APIRoute("POST", "/v1/packages/{id}/cancel"): .central(.approver),
+        APIRoute("POST", "/v1/packages/{id}/reinitialize"): .central(.approver),
+        APIRoute("GET", "/v1/packages/{id}/journal"): .central(.viewer),
+        APIRoute("POST", "/v1/packages/{id}/processes"): .central(.editor),
+        APIRoute("PATCH", "/v1/processes/{id}"): .central(.editor),
+
+        APIRoute("POST", "/v1/packages/{id}/orders"): .local,
+        APIRoute("GET", "/v1/orders"): .localOrCentral(.viewer),
+        APIRoute("GET", "/v1/orders/{id}"): .localOrCentral(.viewer),
+        APIRoute("PATCH", "/v1/orders/{id}"): .localOrCentral(.editor),
+        APIRoute("POST", "/v1/orders/{id}/approve"): .central(.approver),
+        APIRoute("POST", "/v1/orders/{id}/reject"): .central(.approver),
+        APIRoute("POST", "/v1/orders/{id}/cancel"): .localOrCentral(.approver),
+
+        APIRoute("GET", "/v1/catalog"): .local,
+        APIRoute("GET", "/v1/notifications"): .local,
+        APIRoute("POST", "/v1/notifications/ack"): .local,
+
+        APIRoute("GET", "/v1/jobs"): .central(.viewer),
+        APIRoute("GET", "/v1/jobs/{id}"): .central(.viewer),
+        APIRoute("POST", "/v1/jobs/{id}/retry"): .central(.approver),
+    ]
+
+    /// Why a caller may not use a route.
+    public enum Refusal: Sendable, Equatable {
+        /// The route has no rule: refused, whoever asks.
+        case unknownRoute
+        /// A central operator's role does not cover the route's; the role it needs.
+        case needsRole(OperatorRole)
+        /// Reserved to local entities.
+        case localOnly
+        /// Reserved to the central entity.
+        case centralOnly
+    }
+
+    /// Whether a caller of `role` may use `route` (`nil`: it may).
+    public static func check(_ route: APIRoute, role: OperatorRole) -> Refusal? {
+        guard let requirement = table[route] else { return .unknownRoute }
+        switch requirement {
+        case .anyone:
+            return nil
+        case .local:
+            return role == .local ? nil : .localOnly
+        case .central(let minimum):
+            if role == .local { return .centralOnly }
+            return role.covers(minimum) ? nil : .needsRole(minimum)
+        case .localOrCentral(let minimum):
+            return role == .local || role.covers(minimum) ? nil : .needsRole(minimum)
+        }
+    }
+}
