@@ -6,14 +6,14 @@ public enum CommentRules {
     /// comment or a description.
     public static let maximumLength = 10_000
 
-    /// A comment given with an action: required by some actions (a cancel must say why),
-    /// at most ``maximumLength`` characters. Returns the problems; empty means fine.
-    public static func check(_ comment: String?, field: String = "comment", requiredBy action: String? = nil)
+    /// A comment given with an action: required by some package actions (a cancel must say
+    /// why), at most ``maximumLength`` characters. Returns the problems; empty means fine.
+    public static func check(_ comment: String?, field: String = "comment", for action: PackageAction? = nil)
         -> [FieldProblem]
     {
         let text = comment ?? ""
-        if let action, text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            return [FieldProblem(field: field, message: "is required: a \(action) needs a justifying comment")]
+        if let action, action.requiresComment, text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            return [FieldProblem(field: field, message: "is required: a \(action.rawValue) needs a justifying comment")]
         }
         return checkLength(text, field: field)
     }

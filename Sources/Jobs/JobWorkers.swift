@@ -230,7 +230,8 @@ public struct JobWorkers: Service {
     /// Records a failed attempt, so that the job runs again after its backoff (or fails for
     /// good). A job often fails because the database went away; recording that failure
     /// then meets a dead connection or a server still restarting, so a connection failure
-    /// is retried, on a fresh connection, until the claim's lease would have expired anyway.
+    /// is retried, on a fresh connection, for at most one lease (past it the reaper requeues
+    /// the job anyway).
     /// `markFailed` changes only the attempt it names: a retry whose first try did commit
     /// changes nothing more.
     private func fail(_ claimed: ClaimedJob, error: String, metrics: JobMetrics, logger: Logger) async {

@@ -26,8 +26,7 @@ public struct Job: Sendable, Equatable {
         do {
             return try JSONValue.object(payload).decode(as: type)
         } catch {
-            throw StoreError.validation(
-                ValidationFailure(problems: [FieldProblem(field: "payload", message: "is not a \(kind) payload: \(error)")]))
+            throw PostgresError(code: .decoding, message: "the payload of job \(id) is not a \(kind) payload: \(error)")
         }
     }
 }
@@ -53,13 +52,13 @@ public struct JobRepository: Sendable {
     /// Records a job in the current transaction (and wakes the workers when it commits).
     /// A job with the same `uniqueKey` is returned instead of a new one.
     public func enqueue(
-        kind: JobKind, packageID: Int?, revision: Int?, uniqueKey: String?, payload: some Encodable & Sendable,
+        kind: JobKind, packageID: Int?, revision: Int?, uniqueKey: String?, payload: some Codable & Sendable,
         runAt: Date? = nil, by actor: Principal?
     ) async throws -> Job {
         let rows = try await connection.query(
             """
             INSERT INTO central.jobs (kind, package_id, revision, unique_key, payload, run_at, created_by)
-            VALUES (\(kind.rawValue), \(packageID), \(revision), \(uniqueKey), \(try JSONValue(encoding: payload)),
+            VALUES (\(kind.rawValue), \(packageID), \(revision), \(uniqueKey), \(PostgresJSON(payload)),
                     coalesce(\(runAt), now()), \(actor?.actorName ?? "system"))
             ON CONFLICT (unique_key) DO NOTHING
             RETURNING \(Self.columns)

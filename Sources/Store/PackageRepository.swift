@@ -157,7 +157,7 @@ public struct PackageRepository: Sendable {
             default: preconditionFailure("only cancel and reinitialize are jobs")
             }
         // The input first: a request without its comment changes nothing, whatever the package.
-        let problems = CommentRules.check(comment, requiredBy: action.requiresComment ? action.rawValue : nil)
+        let problems = CommentRules.check(comment, for: action)
         guard problems.isEmpty else { throw StoreError.validation(ValidationFailure(problems: problems)) }
         let package = try await require(id, lock: true)
         let jobs = JobRepository(connection: connection)
