@@ -43,6 +43,15 @@ import Testing
         #expect(found.count == 8)
     }
 
+    /// A field that a PATCH may clear reports a wrong value as its plain kind would.
+    @Test func clearableFieldsNameTheirAllowedValues() {
+        let found = problems(
+            #"{"approval_mode": "sometimes", "allows_several_orders": "yes", "available_at": 5}"#, as: PackageBody.self)
+        #expect(found["approval_mode"] == "must be one of \(ApprovalMode.allCases.map(\.rawValue).joined(separator: ", "))")
+        #expect(found["allows_several_orders"] == "must be a boolean, not a string")
+        #expect(found["available_at"] == "must be an RFC 3339 timestamp string, not a number")
+    }
+
     @Test func nullClearsAFieldAndAbsenceLeavesIt() throws {
         let body = try BodyDecoding.decode(
             PackageBody.self, from: Data(#"{"visible_from": null, "description": null, "label": null}"#.utf8))

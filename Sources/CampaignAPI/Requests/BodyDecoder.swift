@@ -57,41 +57,53 @@ final class ProblemLog {
 
     func record(_ path: [any CodingKey], expected: any Any.Type, found value: JSONValue) {
         let field = path.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
-        if let choices = expected as? any WireEnumeration.Type, case .string = value {
-            problems.append(FieldProblem(field: field, message: "must be one of \(choices.wireNames.joined(separator: ", "))"))
-        } else if expected == Date.self || expected == Patch<Date>.self, case .string = value {
-            problems.append(
-                FieldProblem(
-                    field: field, message: "must be an RFC 3339 timestamp from year 0001 to 9999, e.g. 2026-01-31T09:00:00Z"))
-        } else {
-            let expectation = (expected as? any FieldExpectation.Type)?.expectation ?? "of another kind"
-            problems.append(FieldProblem(field: field, message: "must be \(expectation), not \(value.kindName)"))
-        }
+        let message = (expected as? any FieldExpectation.Type)?.problem(found: value) ?? "is not valid"
+        problems.append(FieldProblem(field: field, message: message))
     }
 }
 
 /// A field's kind in words, for the problem of a wrong value ("must be a string, not a number").
 protocol FieldExpectation {
     static var expectation: String { get }
+    /// What is wrong with `value`, in the words of a problem.
+    static func problem(found value: JSONValue) -> String
+}
+
+extension FieldExpectation {
+    static func problem(found value: JSONValue) -> String { "must be \(expectation), not \(value.kindName)" }
 }
 
 extension String: FieldExpectation { static var expectation: String { "a string" } }
 extension Bool: FieldExpectation { static var expectation: String { "a boolean" } }
 extension Int: FieldExpectation { static var expectation: String { "a whole number" } }
-extension Date: FieldExpectation { static var expectation: String { "an RFC 3339 timestamp string" } }
 extension Array: FieldExpectation where Element == String { static var expectation: String { "a list of strings" } }
 extension Dictionary: FieldExpectation where Key == String, Value == JSONValue {
     static var expectation: String { "an object" }
 }
+
+extension Date: FieldExpectation {
+    static var expectation: String { "an RFC 3339 timestamp string" }
+    static func problem(found value: JSONValue) -> String {
+        guard case .string = value else { return "must be \(expectation), not \(value.kindName)" }
+        return "must be an RFC 3339 timestamp from year 0001 to 9999, e.g. 2026-01-31T09:00:00Z"
+    }
+}
+
 extension Patch: FieldExpectation where Value: FieldExpectation {
     static var expectation: String { Value.expectation }
+    static func problem(found value: JSONValue) -> String { Value.problem(found: value) }
 }
 
 /// A string enumeration of the API: a wrong value's problem lists the allowed ones.
-protocol WireEnumeration: RawRepresentable, CaseIterable where RawValue == String {}
+protocol WireEnumeration: RawRepresentable, CaseIterable, FieldExpectation where RawValue == String {}
 
 extension WireEnumeration {
     static var wireNames: [String] { allCases.map(\.rawValue) }
+    static var expectation: String { "a string" }
+    static func problem(found value: JSONValue) -> String {
+        guard case .string = value else { return "must be \(expectation), not \(value.kindName)" }
+        return "must be one of \(wireNames.joined(separator: ", "))"
+    }
 }
 
 extension PackageType: WireEnumeration {}
@@ -190,6 +202,7 @@ private struct Wrap<Value: Decodable>: Decodable {
 
 extension Wrap: FieldExpectation where Value: FieldExpectation {
     static var expectation: String { Value.expectation }
+    static func problem(found value: JSONValue) -> String { Value.problem(found: value) }
 }
 
 struct BodyUnkeyedContainer: UnkeyedDecodingContainer {
