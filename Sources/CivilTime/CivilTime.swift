@@ -72,21 +72,8 @@ public struct CivilTime: Sendable, Equatable {
     public var hour: Int64
     public var minute: Int64
     public var second: Int64
-    /// The fraction of the second, in units of 1 / `perSecond`.
+    /// The part of the next second, in the caller's unit (milliseconds, microseconds).
     public var fraction: Int64
-
-    /// - Parameters:
-    ///   - units: time since 1970-01-01T00:00:00Z in units of 1 / `perSecond` of a second
-    ///     (milliseconds: 1,000; microseconds: 1,000,000); before 1970 too.
-    public init(units: Int64, perSecond: Int64) {
-        var seconds = units / perSecond
-        var fraction = units % perSecond
-        if fraction < 0 {
-            fraction += perSecond
-            seconds -= 1
-        }
-        self.init(seconds: seconds, fraction: fraction)
-    }
 
     /// - Parameters:
     ///   - seconds: whole seconds since 1970-01-01T00:00:00Z (before 1970 too).

@@ -36,10 +36,10 @@ import Testing
     }
 
     @Test func instantsSplitIntoFieldsBeforeAndAfter1970() {
-        let before = CivilTime(units: -1, perSecond: 1000)  // 1969-12-31T23:59:59.999Z
+        let before = CivilTime(seconds: -1, fraction: 999)  // 1969-12-31T23:59:59.999Z
         #expect([before.year, before.month, before.day, before.hour, before.minute, before.second, before.fraction]
             == [1969, 12, 31, 23, 59, 59, 999])
-        let after = CivilTime(units: 1_795_000_898_123_456, perSecond: 1_000_000)  // 2026-11-18T11:21:38.123456Z
+        let after = CivilTime(seconds: 1_795_000_898, fraction: 123_456)  // 2026-11-18T11:21:38.123456Z
         #expect([after.year, after.month, after.day, after.hour, after.minute, after.second, after.fraction]
             == [2026, 11, 18, 11, 21, 38, 123_456])
         #expect(RFC3339.format(Date(timeIntervalSince1970: -0.001)) == "1969-12-31T23:59:59.999Z")
