@@ -72,7 +72,7 @@ let package = Package(
             dependencies: ["CivilTime"],
             swiftSettings: swiftSettings
         ),
-        // Repositories over the central and local schemas.
+        // Repositories over the central and local schemas; tokens and password checks.
         .target(
             name: "Store",
             dependencies: [
@@ -80,6 +80,8 @@ let package = Package(
                 "Postgres",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

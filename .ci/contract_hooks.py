@@ -16,14 +16,17 @@ LONG_POLL_CAP = 0.2
 
 # Path parameters get the id of a seeded resource as their example, so that the coverage
 # phase (which varies one part of a request at a time around such a base value) reaches
-# the work of each operation rather than stopping at 404. Fuzzing draws ids from the
-# dictionaries of the configuration instead.
+# the work of each operation rather than stopping at 404 (a spare token for
+# `DELETE /v1/tokens/{id}`, never the one the run uses). Fuzzing draws ids and names from
+# the dictionaries of the configuration instead.
 PATH_EXAMPLES = {
     "/v1/packages/": "package",
     "/v1/orders/": "order",
     "/v1/jobs/": "job",
     "/v1/processes/": "process",
     "/v1/entities/": "entity",
+    "/v1/operators/": "operator",
+    "/v1/tokens/": "token",
 }
 
 

@@ -79,3 +79,41 @@ extension APIError {
         }
     }
 }
+
+extension APIError {
+    /// 403 `forbidden`: beyond the caller's role; `required_role` names the least role that may.
+    static func forbidden(needs role: OperatorRole, _ detail: String, extra: [String: JSONValue] = [:]) -> APIError {
+        var members = extra
+        members["required_role"] = .string(role.rawValue)
+        return APIError(.forbidden, code: "forbidden", detail: detail, extra: members)
+    }
+
+    /// The answer to a route the caller's role does not cover.
+    init(_ refusal: AccessRules.Refusal, route: APIRoute, role: OperatorRole) {
+        switch refusal {
+        case .unknownRoute:
+            self.init(.forbidden, code: "forbidden", detail: "\(route) has no access rule")
+        case .needsRole(let needed):
+            self = .forbidden(needs: needed, "\(route) needs the role \(needed.rawValue) or above; this operator is \(role.rawValue)")
+        case .centralOnly(let needed):
+            self = .forbidden(needs: needed, "this action is reserved to the central entity (role \(needed.rawValue) or above)")
+        case .localOnly:
+            self = .forbidden(needs: .local, "this action is reserved to local entities")
+        }
+    }
+
+    /// The answer to an approval that four eyes or the package's reviewers refuse.
+    init(_ refusal: ApprovalRules.Refusal) {
+        switch refusal {
+        case .fourEyes(let submitter):
+            self.init(
+                .forbidden, code: "four_eyes",
+                detail: "\(submitter) submitted this package and may not decide on it: another operator must",
+                extra: ["submitted_by": .string(submitter)])
+        case .notAReviewer(let reviewers):
+            self = .forbidden(
+                needs: .admin, "only this package's reviewers (\(reviewers.joined(separator: ", "))) or an admin may decide on it",
+                extra: ["reviewers": .array(reviewers.map(JSONValue.string))])
+        }
+    }
+}

@@ -4,7 +4,9 @@ import Logging
 import Postgres
 import Store
 
-/// Authenticates every `/v1` request with its bearer token: 401 when it is missing or unknown.
+/// Authenticates every `/v1` request with its bearer token (401 when it is missing,
+/// unknown, revoked or its owner disabled), then checks the route against the caller's
+/// role in ``AccessRules`` (403 `forbidden` with `required_role`) before any handler runs.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = APIContext
     let tokens: TokenStore
@@ -19,6 +21,11 @@ struct AuthMiddleware: RouterMiddleware {
         var context = context
         context.principal = principal
         context.logger[metadataKey: "principal"] = "\(principal.actorName)"
+        // The route as registered (`/v1/packages/{id}`), the form the table is keyed by.
+        let route = APIRoute(request.method.rawValue, context.endpointPath ?? request.uri.path)
+        if let refusal = AccessRules.check(route, role: principal.operatorRole) {
+            throw APIError(refusal, route: route, role: principal.operatorRole)
+        }
         return try await next(request, context)
     }
 
@@ -57,6 +64,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try APIError(.invalidTransition(refusal)).response(from: request, context: context)
         } catch let failure as ValidationFailure {
             return try APIError.validation(failure.problems).response(from: request, context: context)
+        } catch let refusal as ApprovalRules.Refusal {
+            return try APIError(refusal).response(from: request, context: context)
         } catch let error as HTTPError {
             let code =
                 switch error.status {

@@ -5,15 +5,20 @@ import Store
 
 /// Builds the router of the whole HTTP API.
 public enum CampaignAPI {
-    /// - Parameter renderMetrics: the Prometheus text of `/metrics`; without it the route is absent.
+    /// - Parameters:
+    ///   - tokens: the daemon's tokens (shared with its ``AccessWatch``); by default a
+    ///     store of its own with `options`' cache lifetime.
+    ///   - renderMetrics: the Prometheus text of `/metrics`; without it the route is absent.
     public static func makeRouter(
         pool: PostgresPool, migrations: [MigrationFile], hub: NotificationHub? = nil,
-        disconnects: ClientDisconnects = ClientDisconnects(), renderMetrics: (@Sendable () -> [UInt8])? = nil
+        disconnects: ClientDisconnects = ClientDisconnects(), options: APIOptions = APIOptions(),
+        tokens: TokenStore? = nil, passwords: PasswordHasher = PasswordHasher(),
+        renderMetrics: (@Sendable () -> [UInt8])? = nil
     ) -> Router<APIContext> {
         let store = Store(pool: pool)
         let hub = hub ?? NotificationHub(store: store, logger: pool.logger)
         // A polling client presents the same token every few seconds: remember it briefly.
-        let tokens = TokenStore(pool: pool, cacheLifetime: .seconds(5))
+        let tokens = tokens ?? TokenStore(pool: pool, cacheLifetime: options.tokenCacheLifetime)
         let router = Router(context: APIContext.self)
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: MetricsMiddleware())
@@ -24,7 +29,11 @@ public enum CampaignAPI {
         }
         let v1 = router.group("v1").add(middleware: AuthMiddleware(tokens: tokens))
         EntitiesController(store: store, tokens: tokens).register(on: v1)
-        PackagesController(store: store).register(on: v1)
+        OperatorsController(
+            store: store, tokens: tokens, passwords: PasswordCheck(store: store, hasher: passwords, limits: options.passwordLimits)
+        ).register(on: v1)
+        TokensController(store: store, tokens: tokens).register(on: v1)
+        PackagesController(store: store, options: options).register(on: v1)
         OrdersController(store: store).register(on: v1)
         CatalogController(store: store).register(on: v1)
         JobsController(store: store).register(on: v1)

@@ -11,7 +11,30 @@ struct EntitiesController {
     func register(on group: RouterGroup<APIContext>) {
         group.post("entities", use: create)
         group.get("entities", use: list)
+        group.get("entities/:code", use: show)
+        group.patch("entities/:code", use: update)
         group.post("entities/:code/tokens", use: mintToken)
+    }
+
+    @Sendable func show(_ request: Request, context: APIContext) async throws -> Response {
+        guard let code = context.parameters.get("code") else { throw APIError.notFound("entity") }
+        guard let entity = try await store.transaction({ try await $0.entities.find(code: code) }) else {
+            throw APIError.notFound("entity \(code)")
+        }
+        return JSONResponse.make(.ok, Views.entity(entity))
+    }
+
+    /// Label, tags, `disabled` (admin). Disabling ends the entity's access at once.
+    @Sendable func update(_ request: Request, context: APIContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        guard let code = context.parameters.get("code") else { throw APIError.notFound("entity") }
+        let body = try await request.decode(as: EntityPatchBody.self, context: context)
+        let entity = try await store.transaction(for: principal) { transaction in
+            try await transaction.entities.update(
+                code: code, label: body.label, tags: body.tags, disabled: body.disabled, by: principal)
+        }
+        if body.disabled != nil { tokens.forgetAll() }
+        return JSONResponse.make(.ok, Views.entity(entity))
     }
 
     @Sendable func create(_ request: Request, context: APIContext) async throws -> Response {

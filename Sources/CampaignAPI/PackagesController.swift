@@ -7,6 +7,7 @@ import Store
 /// that reads the request, asks Store (which asks Domain), and writes the answer.
 struct PackagesController {
     let store: Store
+    let options: APIOptions
     var post: PostAction { PostAction(store: store) }
 
     func register(on group: RouterGroup<APIContext>) {
@@ -76,7 +77,8 @@ struct PackagesController {
         let data = try await request.collectData(context: context)
         let comment = try await request.decode(as: CommentBody.self, context: context).comment
         return try await post.run(request, context, body: data, status: .ok) { transaction, principal in
-            _ = try await transaction.packages.transition(id, action, comment: comment, by: principal)
+            _ = try await transaction.packages.transition(
+                id, action, comment: comment, by: principal, allowSelfApproval: options.allowSelfApproval)
             return try await Self.detail(id, transaction)
         }
     }

@@ -7,7 +7,25 @@ enum Views {
     static func entity(_ entity: LocalEntity) -> JSONValue {
         .object([
             "id": .id(entity.id), "code": .string(entity.code), "label": .string(entity.label),
-            "created_at": .date(entity.createdAt),
+            "created_at": .date(entity.createdAt), "tags": .array(entity.tags.map(JSONValue.string)),
+            "disabled": .bool(entity.disabled),
+        ])
+    }
+
+    static func operatorAccount(_ account: OperatorAccount) -> JSONValue {
+        .object([
+            "name": .string(account.name), "role": .string(account.role.rawValue), "entity": .text(account.entityCode),
+            "display_name": .text(account.displayName), "disabled": .bool(account.disabled),
+            "has_password": .bool(account.hasPassword), "created_at": .date(account.createdAt),
+            "updated_at": .date(account.updatedAt),
+        ])
+    }
+
+    static func token(_ token: TokenRecord) -> JSONValue {
+        .object([
+            "id": .id(token.id), "owner_kind": .string(token.ownerKind.rawValue), "owner": .string(token.owner),
+            "label": .text(token.label), "created_at": .date(token.createdAt), "last_used_at": .date(token.lastUsedAt),
+            "revoked_at": .date(token.revokedAt),
         ])
     }
 
@@ -71,6 +89,8 @@ enum Views {
                 .object(["entity": .string($0.entityCode), "order_id": .id($0.orderID), "status": .string($0.status.rawValue)])
             })
         members["reference_campaign"] = referenceCampaign(reference)
+        members["reviewers"] = .array(package.reviewers.map(JSONValue.string))
+        members["submitted_by"] = .text(package.submittedBy)
         members["last_action"] =
             package.lastAction.map {
                 .object(["action": .string($0.action), "at": .date($0.at), "by": .string($0.by), "comment": .text($0.comment)])

@@ -17,7 +17,7 @@ public struct EntityRepository: Sendable {
             """
             INSERT INTO central.entities (code, label, created_by) VALUES (\(code), \(label), \(actor.actorName))
             ON CONFLICT (code) DO NOTHING
-            RETURNING id, code, label, created_at
+            RETURNING \(unsafeSQL: Self.columns)
             """)
         guard let row = rows.first else {
             throw StoreError.conflict(code: "conflict", message: "an entity with code \(code) already exists")
@@ -33,16 +33,59 @@ public struct EntityRepository: Sendable {
     public func list(after cursor: String?, limit: Int) async throws -> [LocalEntity] {
         let rows = try await connection.query(
             """
-            SELECT id, code, label, created_at FROM central.entities
+            SELECT \(unsafeSQL: Self.columns) FROM central.entities
             WHERE \(cursor) IS NULL OR code > \(cursor)
             ORDER BY code LIMIT \(limit)
             """)
         return try rows.map(Self.decode)
     }
 
-    public func find(code: String) async throws -> LocalEntity? {
-        try await connection.query("SELECT id, code, label, created_at FROM central.entities WHERE code = \(code)")
-            .first.map(Self.decode)
+    public func find(code: String, lock: Bool = false) async throws -> LocalEntity? {
+        try await connection.query(
+            "SELECT \(unsafeSQL: Self.columns) FROM central.entities WHERE code = \(code) \(unsafeSQL: lock ? "FOR UPDATE" : "")"
+        ).first.map(Self.decode)
+    }
+
+    /// Changes an entity's label, tags or `disabled`. Disabling it ends its access at
+    /// once: its tokens and local operators answer 401 on every daemon (a NOTIFY on
+    /// ``AccessChanges/channel``), its SQL polling roles cannot log in and read nothing,
+    /// and it cannot order. Enabling it again gives all of it back.
+    public func update(
+        code: String, label: String?, tags: [String]?, disabled: Bool?, by actor: Principal
+    ) async throws -> LocalEntity {
+        var problems = label.map { PackageRules.checkLabel($0, field: "label") } ?? []
+        var normalizedTags: [String]?
+        if let tags {
+            switch OperatorRules.normalizedTags(tags) {
+            case .success(let value): normalizedTags = value
+            case .failure(let failure): problems += failure.problems
+            }
+        }
+        try ValidationFailure.throwIfAny(problems)
+        guard let before = try await find(code: code, lock: true) else { throw StoreError.notFound("entity \(code)") }
+        let newDisabled = disabled ?? before.disabled
+        try await connection.query(
+            """
+            UPDATE central.entities SET label = \(label ?? before.label), tags = \(normalizedTags ?? before.tags),
+                disabled_at = CASE WHEN \(newDisabled) THEN coalesce(disabled_at, now()) END, updated_at = now()
+            WHERE id = \(before.id)
+            """)
+        guard let after = try await find(code: code) else { throw StoreError.notFound("entity \(code)") }
+        if newDisabled != before.disabled {
+            let roles = try await connection.query("SELECT role_name::text AS name FROM central.sql_roles WHERE entity_id = \(before.id)")
+            for row in roles {
+                // Utility statements take no parameters: the role name is quoted by libpq.
+                try await connection.query(
+                    "ALTER ROLE \(identifier: try row.decode(String.self, "name")) \(unsafeSQL: newDisabled ? "NOLOGIN" : "LOGIN")")
+            }
+            try await AccessChanges.announce(on: connection)
+        }
+        if after != before {
+            try await Journal(connection: connection).append(
+                actor: actor.actorName, action: "edit", subject: "entity", subjectID: before.id, entityID: before.id,
+                before: Self.snapshot(before), after: Self.snapshot(after))
+        }
+        return after
     }
 
     /// The ids of `codes`; a validation failure naming the unknown codes when some do not exist.
@@ -58,9 +101,19 @@ public struct EntityRepository: Sendable {
         return codes.compactMap { known[$0] }
     }
 
+    static let columns = "id, code, label, created_at, tags, disabled_at IS NOT NULL AS disabled"
+
     static func decode(_ row: PostgresRow) throws -> LocalEntity {
         LocalEntity(
             id: try row.decode(Int.self, "id"), code: try row.decode(String.self, "code"),
-            label: try row.decode(String.self, "label"), createdAt: try row.decode(Date.self, "created_at"))
+            label: try row.decode(String.self, "label"), createdAt: try row.decode(Date.self, "created_at"),
+            tags: try row.decode([String].self, "tags"), disabled: try row.decode(Bool.self, "disabled"))
+    }
+
+    static func snapshot(_ entity: LocalEntity) -> JSONValue {
+        .object([
+            "label": .string(entity.label), "tags": .array(entity.tags.map(JSONValue.string)),
+            "disabled": .bool(entity.disabled),
+        ])
     }
 }

@@ -31,8 +31,13 @@ public struct OrderRepository: Sendable {
         packageID: Int, label: String, comment: String, parameters: [String: JSONValue], by actor: Principal,
         now: Date = Date()
     ) async throws -> CampaignOrder {
-        guard case .local(let entityID, _) = actor else {
+        guard case .local(let entityID, _, _) = actor else {
             throw StoreError.forbidden("only a local entity orders packages")
+        }
+        let entity = try await connection.query(
+            "SELECT disabled_at IS NOT NULL AS disabled FROM central.entities WHERE id = \(entityID)")
+        if try entity.first?.decode(Bool.self, "disabled") ?? true {
+            throw StoreError.forbidden("this entity is disabled and cannot order")
         }
         var problems = PackageRules.checkLabel(label, field: "label")
         problems += CommentRules.check(comment)

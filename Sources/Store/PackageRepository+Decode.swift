@@ -36,6 +36,7 @@ extension PackageRepository {
             version: try row.decode(Int.self, "version"), pendingJobID: try row.decode(Int?.self, "pending_job_id"),
             createdAt: try row.decode(Date.self, "created_at"), createdBy: try row.decode(String.self, "created_by"),
             updatedAt: try row.decode(Date.self, "updated_at"), updatedBy: try row.decode(String.self, "updated_by"),
-            lastAction: lastAction)
+            lastAction: lastAction, reviewers: try row.decode([String].self, "reviewers"),
+            submittedBy: try row.decode(String?.self, "submitted_by"))
     }
 }

@@ -22,6 +22,7 @@ extension PackageRepository {
             """
             UPDATE central.packages SET status = \(status.rawValue), revision = revision + \(action == .reinitialize ? 1 : 0),
                 pending_job_id = NULL, version = version + 1, updated_at = now(), updated_by = \(actor),
+                submitted_by = CASE WHEN \(action == .reinitialize) THEN NULL ELSE submitted_by END,
                 last_action = \(action.rawValue), last_action_at = now(), last_action_by = \(actor),
                 last_action_comment = \(comment)
             WHERE id = \(package.id)

@@ -24,13 +24,13 @@ public struct PackageRepository: Sendable {
         p.approval_mode, p.allows_several_orders, p.visible_from, p.visible_until, p.available_at,
         p.order_deadline, p.approval_deadline, p.settings, p.status, p.revision, p.version, p.pending_job_id,
         p.created_at, p.created_by, p.updated_at, p.updated_by,
-        p.last_action, p.last_action_at, p.last_action_by, p.last_action_comment,
+        p.last_action, p.last_action_at, p.last_action_by, p.last_action_comment, p.reviewers, p.submitted_by,
         \(lateSQL) AS late, \(unavailableSQL) AS unavailable
         """
 
     /// Creates a package in `being_edited`.
     public func create(_ draft: PackageDraft, by actor: Principal) async throws -> CampaignPackage {
-        try Self.validate(draft)
+        try await validate(draft)
         let audienceIDs = try await audienceIDs(draft.audience)
         let schedule = draft.schedule
         let rows = try await connection.query(
@@ -38,13 +38,13 @@ public struct PackageRepository: Sendable {
             INSERT INTO central.packages (
                 label, type, description, campaign_name, campaign_folder, audience_all, approval_mode,
                 allows_several_orders, visible_from, visible_until, available_at, order_deadline, approval_deadline,
-                settings, created_by, updated_by)
+                settings, reviewers, created_by, updated_by)
             VALUES (
                 \(draft.label), \(draft.type.rawValue), \(draft.description), \(draft.campaignName),
                 \(draft.campaignFolder), \(draft.audience == nil), \(draft.approvalMode.rawValue),
                 \(draft.allowsSeveralOrders), \(schedule.visibleFrom), \(schedule.visibleUntil), \(schedule.availableAt),
                 \(schedule.orderDeadline), \(schedule.approvalDeadline), \(JSONValue.object(draft.settings)),
-                \(actor.actorName), \(actor.actorName))
+                \(draft.reviewers), \(actor.actorName), \(actor.actorName))
             RETURNING id
             """)
         let id = try rows[0].decode(Int.self, "id")
@@ -85,7 +85,7 @@ public struct PackageRepository: Sendable {
             throw StoreError.validation(
                 ValidationFailure(problems: [FieldProblem(field: "type", message: "cannot be changed after creation")]))
         }
-        try Self.validate(draft)
+        try await validate(draft)
         let audienceIDs = try await audienceIDs(draft.audience)
         let schedule = draft.schedule
         try await connection.query(
@@ -97,7 +97,7 @@ public struct PackageRepository: Sendable {
                 visible_from = \(schedule.visibleFrom), visible_until = \(schedule.visibleUntil),
                 available_at = \(schedule.availableAt), order_deadline = \(schedule.orderDeadline),
                 approval_deadline = \(schedule.approvalDeadline), settings = \(JSONValue.object(draft.settings)),
-                status = \(status.rawValue), version = version + 1, updated_at = now(), updated_by = \(actor.actorName)
+                reviewers = \(draft.reviewers), status = \(status.rawValue), version = version + 1, updated_at = now(), updated_by = \(actor.actorName)
             WHERE id = \(id)
             """)
         try await replaceAudience(of: id, with: audienceIDs)
@@ -108,23 +108,38 @@ public struct PackageRepository: Sendable {
         return after
     }
 
-    /// Submit, approve, reject or publish: a status change in this transaction.
+    /// Submit, approve, reject or publish: a status change in this transaction. Approving
+    /// and rejecting follow ``ApprovalRules`` (four eyes, reviewers); the journal keeps who
+    /// submitted and who decided.
     public func transition(
-        _ id: Int, _ action: PackageAction, comment: String?, by actor: Principal
+        _ id: Int, _ action: PackageAction, comment: String?, by actor: Principal, allowSelfApproval: Bool = false
     ) async throws -> CampaignPackage {
         precondition([.submit, .approve, .reject, .publish].contains(action), "cancel and reinitialize are jobs")
         let before = try await lockForAction(id, expectedVersion: nil)
         let status = try before.status.applying(action, type: before.type, hasAudience: before.hasAudience).get()
+        if action == .approve || action == .reject,
+            let refusal = ApprovalRules.check(
+                decider: actor, submittedBy: before.submittedBy, reviewers: before.reviewers,
+                allowSelfApproval: allowSelfApproval)
+        {
+            throw refusal
+        }
         try await connection.query(
             """
             UPDATE central.packages SET status = \(status.rawValue), version = version + 1,
+                submitted_by = CASE WHEN \(action == .submit) THEN \(actor.actorName) ELSE submitted_by END,
                 updated_at = now(), updated_by = \(actor.actorName)
             WHERE id = \(id)
             """)
         let after = try await require(id)
+        var recorded = Self.snapshot(after)
+        if action == .approve || action == .reject, case .object(var members) = recorded {
+            members["self_approval"] = .bool(after.submittedBy == actor.actorName)
+            recorded = .object(members)
+        }
         try await Journal(connection: connection).append(
             actor: actor.actorName, action: action.rawValue, subject: "package", subjectID: id, packageID: id,
-            comment: comment, before: Self.snapshot(before), after: Self.snapshot(after))
+            comment: comment, before: Self.snapshot(before), after: recorded)
         switch action {
         case .approve:
             if let availableAt = after.schedule.availableAt {
@@ -207,12 +222,13 @@ public struct PackageRepository: Sendable {
             """)
     }
 
-    static func validate(_ draft: PackageDraft) throws {
+    func validate(_ draft: PackageDraft) async throws {
         var problems = PackageRules.checkLabel(draft.label, field: "label")
         problems += PackageRules.checkLabel(draft.campaignName, field: "campaign_name")
         problems += PackageRules.checkLabel(draft.campaignFolder, field: "campaign_folder")
         problems += CommentRules.checkLength(draft.description, field: "description")
         problems += PackageRules.checkSchedule(draft.schedule)
+        problems += try await OperatorRepository(connection: connection).reviewerProblems(draft.reviewers)
         guard problems.isEmpty else { throw StoreError.validation(ValidationFailure(problems: problems)) }
     }
 
@@ -223,6 +239,8 @@ public struct PackageRepository: Sendable {
             "status": .string(package.status.rawValue), "revision": .number(JSONNumber(package.revision)),
             "version": .number(JSONNumber(package.version)), "label": .string(package.label),
             "campaign_name": .string(package.campaignName), "campaign_folder": .string(package.campaignFolder),
+            "reviewers": .array(package.reviewers.map(JSONValue.string)),
+            "submitted_by": package.submittedBy.map(JSONValue.string) ?? .null,
         ]
         if withAudience {
             members["audience"] = package.audience.map { .array($0.map(JSONValue.string)) } ?? .null

@@ -13,9 +13,13 @@ public struct SQLRoleRepository: Sendable {
     /// `code`: a member of `campaignd_entity_reader`, reading its own notifications and
     /// orders. Returns the role name and its password; `nil` when no such entity exists.
     public func create(entityCode code: String) async throws -> (role: String, password: String)? {
-        guard let entity = try await connection.query("SELECT id FROM central.entities WHERE code = \(code)").first
-        else { return nil }
+        guard let entity = try await connection.query(
+            "SELECT id, disabled_at IS NOT NULL AS disabled FROM central.entities WHERE code = \(code)"
+        ).first else { return nil }
         let entityID = try entity.decode(Int.self, "id")
+        if try entity.decode(Bool.self, "disabled") {
+            throw StoreError.conflict(code: "entity_disabled", message: "entity \(code) is disabled; enable it first")
+        }
         let role = Self.roleName(for: code, entityID: entityID)
         let password = Self.password()
         let exists = try await !connection.query("SELECT 1 FROM pg_roles WHERE rolname = \(role)").isEmpty

@@ -41,4 +41,6 @@ public struct StoreTransaction: Sendable {
     public var idempotency: IdempotencyRepository { IdempotencyRepository(connection: connection) }
     public var processes: ProcessRepository { ProcessRepository(connection: connection) }
     public var notificationFeed: NotificationFeed { NotificationFeed(connection: connection) }
+    public var operators: OperatorRepository { OperatorRepository(connection: connection) }
+    public var tokens: TokenRepository { TokenRepository(connection: connection) }
 }

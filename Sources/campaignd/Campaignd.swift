@@ -9,6 +9,6 @@ struct Campaignd: AsyncParsableCommand {
             With no --database-url, CAMPAIGND_DATABASE_URL or libpq PG* variable, campaignd runs a private \
             PostgreSQL cluster under --data-dir (default ./.campaignd), starting it when needed.
             """,
-        subcommands: [Serve.self, Worker.self, Migrate.self, Token.self, SQLRole.self]
+        subcommands: [Serve.self, Worker.self, Migrate.self, Operator.self, Token.self, SQLRole.self]
     )
 }

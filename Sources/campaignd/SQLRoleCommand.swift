@@ -25,8 +25,8 @@ struct SQLRole: AsyncParsableCommand {
             try await database.run {
                 let connection = try await PostgresConnection.connect(database.configuration, logger: logger)
                 defer { connection.close() }
-                let created = try await connection.withTransaction {
-                    try await SQLRoleRepository(connection: $0).create(entityCode: code)
+                let created = try await CommandFailure.describingStoreErrors {
+                    try await connection.withTransaction { try await SQLRoleRepository(connection: $0).create(entityCode: code) }
                 }
                 guard let created else { throw CommandFailure("no local entity has the code \(code)") }
                 print("role=\(created.role) password=\(created.password)")

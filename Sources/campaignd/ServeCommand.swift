@@ -26,6 +26,12 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("pool-size"), help: "Most database connections this daemon opens (env CAMPAIGND_POOL_SIZE; default 10)")
     var poolSize: Int?
 
+    @Flag(name: .customLong("allow-self-approval"), help: "Let the operator who submitted a package approve or reject it (env CAMPAIGND_ALLOW_SELF_APPROVAL=1; default: four eyes)")
+    var allowSelfApproval = false
+
+    @Option(name: .customLong("token-cache"), help: "Seconds an authenticated token is remembered; revocations and disabled owners end it at once (env CAMPAIGND_TOKEN_CACHE; default 5)")
+    var tokenCache: Double?
+
     func run() async throws {
         let logger = try global.makeLogger(defaultLevel: "info")
         let registry = PrometheusCollectorRegistry()
@@ -39,6 +45,9 @@ struct Serve: AsyncParsableCommand {
         else { throw ValidationError("the pool size must be a positive number") }
 
         let jobOptions = try jobs.resolve(global)
+        let apiOptions = APIOptions(
+            allowSelfApproval: allowSelfApproval || ["1", "true", "yes"].contains(global.environment["CAMPAIGND_ALLOW_SELF_APPROVAL"]?.lowercased() ?? ""),
+            tokenCacheLifetime: GlobalOptions.duration(try global.positiveNumber(tokenCache, "CAMPAIGND_TOKEN_CACHE", 5)))
         let files = try global.loadMigrations()
         let database = try await DatabaseSession.open(global, files: files, logger: logger)
         try await database.run {
@@ -54,8 +63,9 @@ struct Serve: AsyncParsableCommand {
             defer { hubPool.close() }
             let hub = NotificationHub(store: Store(pool: hubPool), logger: logger)
             let disconnects = ClientDisconnects()
+            let tokens = TokenStore(pool: pool, cacheLifetime: apiOptions.tokenCacheLifetime)
             let router = CampaignAPI.makeRouter(
-                pool: pool, migrations: files, hub: hub, disconnects: disconnects,
+                pool: pool, migrations: files, hub: hub, disconnects: disconnects, options: apiOptions, tokens: tokens,
                 renderMetrics: { registry.emitToBuffer() })
             let app = Application(
                 router: router,
@@ -72,6 +82,7 @@ struct Serve: AsyncParsableCommand {
                     PoolService(pool: pool, logger: logger),
                     JobWorkers(store: Store(pool: pool), options: jobOptions, logger: logger),
                     Upkeep(store: Store(pool: pool), options: try jobs.retention(global), logger: logger),
+                    AccessWatch(tokens: tokens, configuration: database.serviceConfiguration, logger: logger),
                     app,
                     hub,
                 ], global: global, logger: logger)

@@ -1,10 +1,11 @@
 import ArgumentParser
+import Domain
 import Postgres
 import Store
 
 struct Token: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Manage API tokens.", subcommands: [Create.self])
+        abstract: "Manage API tokens.", subcommands: [Create.self, Revoke.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -12,7 +13,7 @@ struct Token: AsyncParsableCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Option(name: .customLong("central"), help: "Name of the central operator the token acts for (created if new).")
+        @Option(name: .customLong("central"), help: "Name of the operator the token acts for (created as an admin if new).")
         var centralName: String?
 
         @Option(name: .customLong("entity"), help: "Code of the local entity the token acts for.")
@@ -39,7 +40,7 @@ struct Token: AsyncParsableCommand {
                     configuration: database.configuration, options: PostgresPoolOptions(maximumConnections: 1),
                     logger: logger)
                 defer { pool.close() }
-                do {
+                try await CommandFailure.describingStoreErrors {
                     let tokens = TokenStore(pool: pool)
                     if let entityCode {
                         guard let token = try await tokens.createEntityToken(entityCode: entityCode, by: nil) else {
@@ -47,11 +48,33 @@ struct Token: AsyncParsableCommand {
                         }
                         print(token.text)
                     } else {
-                        print(try await tokens.createCentralToken(operatorName: centralName ?? "").text)
+                        print(try await tokens.createOperatorToken(operatorName: centralName ?? "", by: nil).text)
                     }
-                } catch let error as PostgresError where error.sqlState == PostgresError.SQLState.undefinedTable {
-                    throw CommandFailure("the database is not migrated: run campaignd migrate first")
                 }
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke token ID (an id of GET /v1/tokens): it answers 401 on every daemon within a second.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "The token's id.")
+        var id: Int
+
+        func run() async throws {
+            let logger = try global.makeLogger()
+            let database = try await DatabaseSession.open(global, files: try global.loadMigrations(), logger: logger)
+            try await database.run {
+                let pool = PostgresPool(
+                    configuration: database.configuration, options: PostgresPoolOptions(maximumConnections: 1), logger: logger)
+                defer { pool.close() }
+                let token = try await CommandFailure.describingStoreErrors {
+                    try await Store(pool: pool).transaction { try await $0.tokens.revoke(id, by: .system("command-line")) }
+                }
+                print("revoked token \(token.id) of \(token.ownerKind.rawValue) \(token.owner)")
             }
         }
     }

@@ -161,7 +161,7 @@ import Testing
 
         // Inside a transaction scoped to one entity, a read for another is still that other
         // entity's rows only, and the transaction's own scope is back afterwards.
-        try await store.transaction(for: .local(entityID: theirs, code: "theirs")) { transaction in
+        try await store.transaction(for: .local(entityID: theirs, code: "theirs", operatorName: nil)) { transaction in
             let rows = try await transaction.notificationFeed.rows(entityID: mine, after: 0, limit: 10)
             #expect(rows.map(\.entityID) == [mine, mine])
             let scope = try await transaction.connection.query("SELECT current_setting('campaignd.entity_id') AS s")[0]

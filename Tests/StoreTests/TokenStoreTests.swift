@@ -20,7 +20,7 @@ import Testing
             let token = try #require(try await tokens.createEntityToken(entityCode: code, by: nil))
             good.append((token.text, entity))
         }
-        let central = try await tokens.createCentralToken(operatorName: "ops")
+        let central = try await tokens.createOperatorToken(operatorName: "ops", by: nil)
         guard case .local(_, let secondCode) = entities[1] else { throw TokenStoreTestError() }
         let revoked = try #require(try await tokens.createEntityToken(entityCode: secondCode, by: nil))
         try await pool.withConnection {
@@ -36,7 +36,7 @@ import Testing
             cases.append((unknown, nil))
             cases.append((revoked.text, nil))
         }
-        cases.append((central.text, .central(operatorID: 0, name: "ops")))
+        cases.append((central.text, .central(operatorID: 0, name: "ops", role: .admin)))
         let answers = try await withThrowingTaskGroup(of: (Int, Principal?).self) { group in
             for (index, (token, _)) in cases.enumerated() {
                 group.addTask { (index, try await tokens.authenticate(token)) }
@@ -46,8 +46,8 @@ import Testing
             return answers
         }
         for (index, (token, expected)) in cases.enumerated() {
-            if case .central(_, let name)? = expected {
-                guard case .central(_, let got)? = answers[index] else {
+            if case .central(_, let name, _)? = expected {
+                guard case .central(_, let got, _)? = answers[index] else {
                     Issue.record("the central token was not recognized")
                     continue
                 }

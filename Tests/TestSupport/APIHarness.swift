@@ -29,7 +29,7 @@ public final class APIHarness: Sendable {
         let port = try await daemon.waitForPort()
         let pool = database.makePool(PostgresPoolOptions(minimumConnections: 0, maximumConnections: 1))
         defer { pool.close() }
-        let token = try await TokenStore(pool: pool).createCentralToken(operatorName: "tester")
+        let token = try await TokenStore(pool: pool).createOperatorToken(operatorName: "tester", by: nil)
         return APIHarness(database: database, daemon: daemon, central: HTTPTestClient(port: port, token: token.text))
     }
 

@@ -6,7 +6,7 @@ import Store
 /// Builds data through the store, in-process, for tests below the HTTP layer.
 public struct StoreFixture: Sendable {
     public let store: Store
-    public static let central = Principal.central(operatorID: 1, name: "fixture")
+    public static let central = Principal.central(operatorID: 1, name: "fixture", role: .admin)
 
     public init(pool: PostgresPool) {
         self.store = Store(pool: pool)
@@ -21,7 +21,7 @@ public struct StoreFixture: Sendable {
                 SELECT \(prefix) || lpad(n::text, 5, '0'), 'Entity ' || n, 'fixture' FROM generate_series(1, \(count)) n
                 RETURNING id, code
                 """)
-            return try rows.map { .local(entityID: try $0.decode(Int.self, "id"), code: try $0.decode(String.self, "code")) }
+            return try rows.map { .local(entityID: try $0.decode(Int.self, "id"), code: try $0.decode(String.self, "code"), operatorName: nil) }
                 .sorted { $0.actorName < $1.actorName }
         }
     }

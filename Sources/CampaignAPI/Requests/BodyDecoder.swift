@@ -108,6 +108,7 @@ extension WireEnumeration {
 
 extension PackageType: WireEnumeration {}
 extension ApprovalMode: WireEnumeration {}
+extension OperatorRole: WireEnumeration {}
 
 /// A PATCH field that may be cleared: absent (`nil` around it), `null`, or a value.
 enum Patch<Value: Decodable & Sendable>: Decodable, Sendable {

@@ -19,9 +19,10 @@ struct PackageBody: CreationBody {
     var orderDeadline: Patch<Date>?
     var approvalDeadline: Patch<Date>?
     var settings: Patch<[String: JSONValue]>?
+    var reviewers: Patch<[String]>?
 
     enum CodingKeys: String, CodingKey {
-        case label, type, description, audience, settings
+        case label, type, description, audience, settings, reviewers
         case campaignName = "campaign_name", campaignFolder = "campaign_folder", approvalMode = "approval_mode"
         case allowsSeveralOrders = "allows_several_orders", visibleFrom = "visible_from", visibleUntil = "visible_until"
         case availableAt = "available_at", orderDeadline = "order_deadline", approvalDeadline = "approval_deadline"
@@ -54,5 +55,6 @@ struct PackageBody: CreationBody {
         if let orderDeadline { draft.schedule.orderDeadline = orderDeadline.wrapped }
         if let approvalDeadline { draft.schedule.approvalDeadline = approvalDeadline.wrapped }
         if let settings { draft.settings = settings.wrapped ?? defaults.settings }
+        if let reviewers { draft.reviewers = reviewers.wrapped ?? defaults.reviewers }
     }
 }

@@ -38,6 +38,23 @@ struct EntityListQuery: Decodable, Sendable {
     var cursor: String?
 }
 
+/// `GET /v1/operators?limit=&cursor=` (the cursor is an operator name).
+typealias OperatorListQuery = EntityListQuery
+
+/// `GET /v1/tokens?owner_kind=&owner=&revoked=&limit=&cursor=`.
+struct TokenListQuery: Decodable, Sendable {
+    var ownerKind: TokenRecord.OwnerKind?
+    var owner: String?
+    var revoked: Bool?
+    var limit: PageSize?
+    var cursor: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case owner, revoked, limit, cursor
+        case ownerKind = "owner_kind"
+    }
+}
+
 /// A page of a list whose cursor is an id (`/v1/catalog`, a package's journal).
 struct PageQuery: Decodable, Sendable {
     var limit: PageSize?

@@ -121,6 +121,12 @@ extension PackageType: QueryValue {
     }
 }
 
+extension TokenRecord.OwnerKind: WireEnumeration, QueryValue {
+    static func parse(_ texts: [String]) -> Result<TokenRecord.OwnerKind, QueryProblem> {
+        [TokenRecord.OwnerKind].parse(texts).map { $0.first ?? .operator }
+    }
+}
+
 extension PackageStatus: WireEnumeration {}
 extension OrderStatus: WireEnumeration {}
 extension JobStatus: WireEnumeration {}

@@ -47,3 +47,51 @@ struct AcknowledgementBody: Decodable, Sendable, RequiredFields {
 
     static let requiredFields = ["cursor"]
 }
+
+/// `POST /v1/operators`.
+struct OperatorBody: Decodable, Sendable, RequiredFields {
+    var name: String?
+    var role: OperatorRole?
+    var entity: String?
+    var displayName: String?
+
+    enum CodingKeys: String, CodingKey {
+        case name, role, entity
+        case displayName = "display_name"
+    }
+
+    static let requiredFields = ["name", "role"]
+}
+
+/// `PATCH /v1/operators/{name}`: `display_name: null` clears it; `role` and `disabled`
+/// set to `null` are left as they are.
+struct OperatorPatchBody: Decodable, Sendable {
+    var role: OperatorRole?
+    var displayName: Patch<String>?
+    var disabled: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case role, disabled
+        case displayName = "display_name"
+    }
+}
+
+/// `PUT /v1/operators/{name}/password`.
+struct PasswordBody: Decodable, Sendable, RequiredFields {
+    var password: String?
+    var currentPassword: String?
+
+    enum CodingKeys: String, CodingKey {
+        case password
+        case currentPassword = "current_password"
+    }
+
+    static let requiredFields = ["password"]
+}
+
+/// `PATCH /v1/entities/{code}`: members set to `null` are left as they are.
+struct EntityPatchBody: Decodable, Sendable {
+    var label: String?
+    var tags: [String]?
+    var disabled: Bool?
+}

@@ -21,6 +21,9 @@ public enum RouteRequirement: Sendable, Equatable {
     case local
     /// A local entity, or a central operator whose role covers this one.
     case localOrCentral(OperatorRole)
+    /// An operator (central or local) about its own account, or a central operator whose
+    /// role covers this one about anyone's: the handler tells the two apart.
+    case operatorItselfOr(OperatorRole)
 }
 
 /// Which role may do which action: one rule for every route of `openapi.yaml` (a test
@@ -33,7 +36,18 @@ public enum AccessRules {
 
         APIRoute("POST", "/v1/entities"): .central(.admin),
         APIRoute("GET", "/v1/entities"): .central(.viewer),
+        APIRoute("GET", "/v1/entities/{code}"): .central(.viewer),
+        APIRoute("PATCH", "/v1/entities/{code}"): .central(.admin),
         APIRoute("POST", "/v1/entities/{code}/tokens"): .central(.admin),
+
+        APIRoute("POST", "/v1/operators"): .central(.admin),
+        APIRoute("GET", "/v1/operators"): .central(.viewer),
+        APIRoute("GET", "/v1/operators/{name}"): .central(.viewer),
+        APIRoute("PATCH", "/v1/operators/{name}"): .central(.admin),
+        APIRoute("PUT", "/v1/operators/{name}/password"): .operatorItselfOr(.admin),
+
+        APIRoute("GET", "/v1/tokens"): .central(.admin),
+        APIRoute("DELETE", "/v1/tokens/{id}"): .central(.admin),
 
         APIRoute("POST", "/v1/packages"): .central(.editor),
         APIRoute("GET", "/v1/packages"): .central(.viewer),
@@ -74,8 +88,17 @@ public enum AccessRules {
         case needsRole(OperatorRole)
         /// Reserved to local entities.
         case localOnly
-        /// Reserved to the central entity.
-        case centralOnly
+        /// Reserved to the central entity; the least role that may.
+        case centralOnly(OperatorRole)
+
+        /// The least role that may use the route (`nil` for a route without a rule).
+        public var requiredRole: OperatorRole? {
+            switch self {
+            case .unknownRoute: nil
+            case .needsRole(let role), .centralOnly(let role): role
+            case .localOnly: .local
+            }
+        }
     }
 
     /// Whether a caller of `role` may use `route` (`nil`: it may).
@@ -87,10 +110,13 @@ public enum AccessRules {
         case .local:
             return role == .local ? nil : .localOnly
         case .central(let minimum):
-            if role == .local { return .centralOnly }
+            if role == .local { return .centralOnly(minimum) }
             return role.covers(minimum) ? nil : .needsRole(minimum)
         case .localOrCentral(let minimum):
             return role == .local || role.covers(minimum) ? nil : .needsRole(minimum)
+        case .operatorItselfOr:
+            // Any role may ask about its own account: whose it is, the handler checks.
+            return nil
         }
     }
 }

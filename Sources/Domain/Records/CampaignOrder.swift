@@ -61,11 +61,17 @@ public struct LocalEntity: Sendable, Equatable {
     public var code: String
     public var label: String
     public var createdAt: Date
+    /// Groups such as `north` or `franchise` (sorted, no duplicates).
+    public var tags: [String]
+    /// A disabled entity's tokens and operators answer 401; it cannot order.
+    public var disabled: Bool
 
-    public init(id: Int, code: String, label: String, createdAt: Date) {
+    public init(id: Int, code: String, label: String, createdAt: Date, tags: [String] = [], disabled: Bool = false) {
         self.id = id
         self.code = code
         self.label = label
         self.createdAt = createdAt
+        self.tags = tags
+        self.disabled = disabled
     }
 }

@@ -24,13 +24,17 @@ public struct CampaignPackage: Sendable, Equatable {
     public var updatedAt: Date
     public var updatedBy: String
     public var lastAction: PackageLastAction?
+    /// Operator names that alone (with admins) may approve or reject it; empty: any approver.
+    public var reviewers: [String]
+    /// The actor who submitted the current revision (four eyes), `nil` before a submission.
+    public var submittedBy: String?
 
     public init(
         id: Int, label: String, type: PackageType, description: String, campaignName: String,
         campaignFolder: String, audience: [String]?, approvalMode: ApprovalMode, allowsSeveralOrders: Bool,
         schedule: PackageSchedule, settings: [String: JSONValue], status: PackageStatus, revision: Int,
         version: Int, pendingJobID: Int?, createdAt: Date, createdBy: String, updatedAt: Date,
-        updatedBy: String, lastAction: PackageLastAction?
+        updatedBy: String, lastAction: PackageLastAction?, reviewers: [String] = [], submittedBy: String? = nil
     ) {
         self.id = id
         self.label = label
@@ -52,6 +56,8 @@ public struct CampaignPackage: Sendable, Equatable {
         self.updatedAt = updatedAt
         self.updatedBy = updatedBy
         self.lastAction = lastAction
+        self.reviewers = reviewers
+        self.submittedBy = submittedBy
     }
 
     /// Whether the package has an audience a collaborative package may be submitted with.
@@ -85,12 +91,13 @@ public struct PackageDraft: Sendable, Equatable {
     public var allowsSeveralOrders: Bool
     public var schedule: PackageSchedule
     public var settings: [String: JSONValue]
+    public var reviewers: [String]
 
     public init(
         label: String, type: PackageType, description: String = "", campaignName: String,
         campaignFolder: String, audience: [String]? = nil, approvalMode: ApprovalMode = .manual,
         allowsSeveralOrders: Bool = false, schedule: PackageSchedule = PackageSchedule(),
-        settings: [String: JSONValue] = [:]
+        settings: [String: JSONValue] = [:], reviewers: [String] = []
     ) {
         self.label = label
         self.type = type
@@ -102,6 +109,7 @@ public struct PackageDraft: Sendable, Equatable {
         self.allowsSeveralOrders = allowsSeveralOrders
         self.schedule = schedule
         self.settings = settings
+        self.reviewers = reviewers
     }
 
     public init(_ package: CampaignPackage) {
@@ -109,6 +117,6 @@ public struct PackageDraft: Sendable, Equatable {
             label: package.label, type: package.type, description: package.description,
             campaignName: package.campaignName, campaignFolder: package.campaignFolder, audience: package.audience,
             approvalMode: package.approvalMode, allowsSeveralOrders: package.allowsSeveralOrders,
-            schedule: package.schedule, settings: package.settings)
+            schedule: package.schedule, settings: package.settings, reviewers: package.reviewers)
     }
 }

@@ -1,0 +1,22 @@
+import Store
+
+/// How the API behaves where the daemon's options decide.
+public struct APIOptions: Sendable {
+    /// Whether the operator who submitted a package may approve or reject it
+    /// (`--allow-self-approval`; four eyes by default).
+    public var allowSelfApproval: Bool
+    /// How long an authenticated token is remembered (`--token-cache`); access changes
+    /// empty the cache sooner on every daemon.
+    public var tokenCacheLifetime: Duration
+    /// Limits of wrong passwords.
+    public var passwordLimits: PasswordCheck.Limits
+
+    public init(
+        allowSelfApproval: Bool = false, tokenCacheLifetime: Duration = .seconds(5),
+        passwordLimits: PasswordCheck.Limits = PasswordCheck.Limits()
+    ) {
+        self.allowSelfApproval = allowSelfApproval
+        self.tokenCacheLifetime = tokenCacheLifetime
+        self.passwordLimits = passwordLimits
+    }
+}
