@@ -65,7 +65,7 @@ say "campaignd migrate --data-dir $DIR (creates the cluster); track_commit_times
 echo "track_commit_timestamp = on    # bench/notifications.sh: commit times of notifications" \
     | as_postgres tee -a "$DIR/pgdata/postgresql.auto.conf" >/dev/null
 
-SERVE_ARGS=(--pool-size "$POOL_SIZE")
+SERVE_ARGS=(--pool-size "$POOL_SIZE" --allow-self-approval) # one operator publishes the packages
 [[ -n $LOG_LEVEL ]] && SERVE_ARGS+=(--log-level "$LOG_LEVEL")
 start_serve "${SERVE_ARGS[@]}"
 # The daemon's own role on the embedded cluster (no superuser: row level security applies).

@@ -8,12 +8,15 @@ public struct APIContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by ``AuthMiddleware`` for every `/v1` request that gets past it.
     public var principal: Principal?
+    /// The route as ``AccessRules`` knows it, set with `principal`.
+    public var route: APIRoute?
     /// The request's connection (to notice a client that leaves during a long poll).
     public let channel: (any Channel)?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
         self.principal = nil
+        self.route = nil
         self.channel = source.channel
     }
 
@@ -33,7 +36,8 @@ public struct APIContext: RequestContext {
     func requireCentral() throws -> Principal {
         let principal = try requirePrincipal()
         guard principal.role == .central else {
-            throw APIError(.forbidden, code: "forbidden", detail: "this action is reserved to the central entity")
+            let needed = route.flatMap(AccessRules.minimumCentralRole) ?? .viewer
+            throw APIError(.centralOnly(needed), route: route ?? APIRoute("", ""), role: principal.operatorRole)
         }
         return principal
     }
@@ -42,7 +46,7 @@ public struct APIContext: RequestContext {
     func requireLocal() throws -> (principal: Principal, entityID: Int) {
         let principal = try requirePrincipal()
         guard let entityID = principal.entityID else {
-            throw APIError(.forbidden, code: "forbidden", detail: "this action is reserved to local entities")
+            throw APIError(.localOnly, route: route ?? APIRoute("", ""), role: principal.operatorRole)
         }
         return (principal, entityID)
     }

@@ -23,6 +23,7 @@ struct AuthMiddleware: RouterMiddleware {
         context.logger[metadataKey: "principal"] = "\(principal.actorName)"
         // The route as registered (`/v1/packages/{id}`), the form the table is keyed by.
         let route = APIRoute(request.method.rawValue, context.endpointPath ?? request.uri.path)
+        context.route = route
         if let refusal = AccessRules.check(route, role: principal.operatorRole) {
             throw APIError(refusal, route: route, role: principal.operatorRole)
         }

@@ -42,10 +42,10 @@ import Testing
     @Test func aFailedRequestDoesNotBurnItsKey() async throws {
         let api = try await APIHarness.start()
         let id = try await api.package(upTo: "being_edited")
-        let refused = try await api.central.post("/v1/packages/\(id)/approve", "{}", headers: ["Idempotency-Key": "a-1"])
+        let refused = try await api.approver.post("/v1/packages/\(id)/approve", "{}", headers: ["Idempotency-Key": "a-1"])
         #expect(refused.status == 409)
         _ = try await api.central.post("/v1/packages/\(id)/submit")
-        let accepted = try await api.central.post("/v1/packages/\(id)/approve", "{}", headers: ["Idempotency-Key": "a-1"])
+        let accepted = try await api.approver.post("/v1/packages/\(id)/approve", "{}", headers: ["Idempotency-Key": "a-1"])
         #expect(accepted.status == 200)
     }
 }

@@ -17,7 +17,8 @@ import Testing
         #expect(try created.json()["audience"] as? [String] == ["LYO-01", "PAR-01"])
         let id = try #require(try created.string("id"))
         for (action, status) in [("submit", "pending_approval"), ("approve", "approved"), ("publish", "published")] {
-            let answer = try await api.central.post("/v1/packages/\(id)/\(action)", #"{"comment": "step \#(action)"}"#)
+            let client = action == "submit" ? api.central : api.approver
+            let answer = try await client.post("/v1/packages/\(id)/\(action)", #"{"comment": "step \#(action)"}"#)
             #expect(answer.status == 200, "\(answer.text)")
             #expect(try answer.string("status") == status)
         }
@@ -63,7 +64,7 @@ import Testing
     @Test func rejectedPackageReturnsToEditingWhenEdited() async throws {
         let api = try await APIHarness.start()
         let id = try await api.package(upTo: "pending_approval")
-        let rejected = try await api.central.post("/v1/packages/\(id)/reject", #"{"comment": "wrong folder"}"#)
+        let rejected = try await api.approver.post("/v1/packages/\(id)/reject", #"{"comment": "wrong folder"}"#)
         #expect(try rejected.string("status") == "rejected")
         let edited = try await api.central.patch("/v1/packages/\(id)", #"{"campaign_folder": "/right"}"#)
         #expect(edited.status == 200)
@@ -147,7 +148,7 @@ import Testing
         let approve = try #require(items.first { $0["action"] as? String == "approve" })
         #expect((approve["before"] as? [String: Any])?["status"] as? String == "pending_approval")
         #expect((approve["after"] as? [String: Any])?["status"] as? String == "approved")
-        #expect(approve["actor"] as? String == "operator:tester")
+        #expect(approve["actor"] as? String == "operator:checker")
 
         let connection = try await api.connect()
         defer { connection.close() }

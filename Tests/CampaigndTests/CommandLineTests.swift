@@ -33,7 +33,7 @@ import Testing
     @Test(.database) func tokenCreatePrintsTheTokenAloneAndStoresOnlyItsHash() async throws {
         let database = try TestDatabase.get()
         let result = try await DaemonProcess.run(
-            ["token", "create", "--central", "Alice Martin", "--database-url", database.connectionString])
+            ["token", "create", "--central", "alice.martin", "--database-url", database.connectionString])
         #expect(result.status == 0, "\(result.stderr)")
         let token = result.stdout.trimmingCharacters(in: .newlines)
         #expect(result.stdout == token + "\n")
@@ -46,7 +46,7 @@ import Testing
             SELECT t.secret_hash, o.name FROM central.api_tokens t JOIN central.operators o ON o.id = t.operator_id
             """)
         #expect(rows.count == 1)
-        #expect(try rows[0].decode(String.self, "name") == "Alice Martin")
+        #expect(try rows[0].decode(String.self, "name") == "alice.martin")
         let stored = try rows[0].decode(String.self, "secret_hash")
         #expect(stored.count == 64)
         #expect(!token.contains(stored))

@@ -38,11 +38,11 @@ import Testing
             let allowed = AccessRules.check(route, role: role) == nil
             let expected: Bool =
                 switch (requirement, role) {
-                case (.anyone, _): true
+                case (.anyone, _), (.operatorItselfOr, _): true
                 case (.local, .local): true
                 case (.local, _): false
                 case (.central, .local): false
-                case (.central(let minimum), _), (.localOrCentral(let minimum), _):
+                case (.central(let minimum), _), (.localOrCentral(let minimum), _), (.centralOnEntityRow(let minimum), _):
                     role == .local || role == .admin || minimum == .viewer || minimum == role
                 }
             #expect(allowed == expected, "\(role) on \(route)")
@@ -57,9 +57,13 @@ import Testing
         let central = AccessRules.table.filter {
             if case .central = $0.value { return true }
             if case .localOrCentral = $0.value { return true }
+            if case .centralOnEntityRow = $0.value { return true }
             return false
         }
-        for route in central.keys { #expect(may(.viewer, route.method, route.path) == (route.method == "GET"), "\(route)") }
+        // A viewer reads everything central (the tokens are an admin's) and changes nothing.
+        for route in central.keys {
+            #expect(may(.viewer, route.method, route.path) == (route.method == "GET" && route.path != "/v1/tokens"), "\(route)")
+        }
         #expect(may(.editor, "POST", "/v1/packages") && may(.editor, "POST", "/v1/packages/{id}/submit"))
         #expect(!may(.editor, "POST", "/v1/packages/{id}/approve") && !may(.editor, "POST", "/v1/packages/{id}/cancel"))
         #expect(may(.approver, "POST", "/v1/packages/{id}/approve") && may(.approver, "POST", "/v1/jobs/{id}/retry"))
@@ -68,7 +72,18 @@ import Testing
         #expect(AccessRules.check(APIRoute("POST", "/v1/packages/{id}/approve"), role: .editor) == .needsRole(.approver))
         // A local operator acts as its entity, never as the central entity.
         #expect(may(.local, "GET", "/v1/notifications") && !may(.admin, "GET", "/v1/notifications"))
-        #expect(AccessRules.check(APIRoute("GET", "/v1/packages"), role: .local) == .centralOnly)
+        #expect(AccessRules.check(APIRoute("GET", "/v1/packages"), role: .local) == .centralOnly(.viewer))
         #expect(AccessRules.check(APIRoute("DELETE", "/v1/packages/{id}"), role: .admin) == .unknownRoute)
+        // Operators, entities and tokens are an admin's; anyone reads the operators' list
+        // (editors pick reviewers from it), and everyone may change its own password.
+        for role in [OperatorRole.viewer, .editor, .approver] {
+            #expect(AccessRules.check(APIRoute("POST", "/v1/operators"), role: role) == .needsRole(.admin))
+            #expect(AccessRules.check(APIRoute("DELETE", "/v1/tokens/{id}"), role: role) == .needsRole(.admin))
+            #expect(AccessRules.check(APIRoute("PATCH", "/v1/entities/{code}"), role: role) == .needsRole(.admin))
+            #expect(may(role, "GET", "/v1/operators"))
+        }
+        #expect(OperatorRole.allCases.allSatisfy { may($0, "PUT", "/v1/operators/{name}/password") })
+        #expect(AccessRules.Refusal.localOnly.requiredRole == .local)
+        #expect(AccessRules.Refusal.centralOnly(.approver).requiredRole == .approver)
     }
 }

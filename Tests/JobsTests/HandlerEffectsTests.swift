@@ -155,7 +155,7 @@ import Testing
         #expect(summary.orderCounts.isEmpty)
         let republished = try await world.store.transaction { transaction in
             for action in [PackageAction.submit, .approve, .publish] {
-                _ = try await transaction.packages.transition(package.id, action, comment: nil, by: StoreFixture.central)
+                _ = try await transaction.packages.transition(package.id, action, comment: nil, by: StoreFixture.actor(for: action))
             }
             return try await transaction.packages.require(package.id)
         }

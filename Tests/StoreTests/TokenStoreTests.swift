@@ -16,12 +16,12 @@ import Testing
         let tokens = TokenStore(pool: pool)
         var good: [(String, Principal)] = []
         for entity in entities {
-            guard case .local(_, let code) = entity else { continue }
+            guard case .local(_, let code, _) = entity else { continue }
             let token = try #require(try await tokens.createEntityToken(entityCode: code, by: nil))
             good.append((token.text, entity))
         }
         let central = try await tokens.createOperatorToken(operatorName: "ops", by: nil)
-        guard case .local(_, let secondCode) = entities[1] else { throw TokenStoreTestError() }
+        guard case .local(_, let secondCode, _) = entities[1] else { throw TokenStoreTestError() }
         let revoked = try #require(try await tokens.createEntityToken(entityCode: secondCode, by: nil))
         try await pool.withConnection {
             try await $0.query("UPDATE central.api_tokens SET revoked_at = now() WHERE lookup = \(revoked.lookup)")

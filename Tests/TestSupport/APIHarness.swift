@@ -1,18 +1,23 @@
+import Domain
 import Foundation
 import Postgres
 import Store
 import Testing
 
-/// A real `campaignd serve` on a fresh migrated database, with a central client.
+/// A real `campaignd serve` on a fresh migrated database, with two central clients: an
+/// admin (`tester`, who creates and submits) and an approver (`checker`, the second pair
+/// of eyes that approves, rejects and publishes).
 public final class APIHarness: Sendable {
     public let database: TestDatabase
     public let daemon: DaemonProcess
     public let central: HTTPTestClient
+    public let approver: HTTPTestClient
 
-    private init(database: TestDatabase, daemon: DaemonProcess, central: HTTPTestClient) {
+    private init(database: TestDatabase, daemon: DaemonProcess, central: HTTPTestClient, approver: HTTPTestClient) {
         self.database = database
         self.daemon = daemon
         self.central = central
+        self.approver = approver
     }
 
     /// Starts the daemon on the test's database (the `.databasePerTest` or `.database`
@@ -29,8 +34,33 @@ public final class APIHarness: Sendable {
         let port = try await daemon.waitForPort()
         let pool = database.makePool(PostgresPoolOptions(minimumConnections: 0, maximumConnections: 1))
         defer { pool.close() }
-        let token = try await TokenStore(pool: pool).createOperatorToken(operatorName: "tester", by: nil)
-        return APIHarness(database: database, daemon: daemon, central: HTTPTestClient(port: port, token: token.text))
+        let tokens = TokenStore(pool: pool)
+        let token = try await tokens.createOperatorToken(operatorName: "tester", by: nil)
+        try await Store(pool: pool).transaction { transaction in
+            if try await transaction.operators.find("checker") == nil {
+                _ = try await transaction.operators.create(
+                    name: "checker", role: .approver, entityCode: nil, displayName: nil, by: .system("tests"))
+            }
+        }
+        let approver = try await tokens.createOperatorToken(operatorName: "checker", by: nil)
+        return APIHarness(
+            database: database, daemon: daemon, central: HTTPTestClient(port: port, token: token.text),
+            approver: HTTPTestClient(port: port, token: approver.text))
+    }
+
+    /// A client holding a new token of operator `name` with `role` (created when new;
+    /// `entity` for a local operator).
+    public func operatorClient(_ name: String, role: OperatorRole, entity: String? = nil) async throws -> HTTPTestClient {
+        let pool = database.makePool(PostgresPoolOptions(minimumConnections: 0, maximumConnections: 1))
+        defer { pool.close() }
+        try await Store(pool: pool).transaction { transaction in
+            if try await transaction.operators.find(name) == nil {
+                _ = try await transaction.operators.create(
+                    name: name, role: role, entityCode: entity, displayName: nil, by: .system("tests"))
+            }
+        }
+        let token = try await TokenStore(pool: pool).createOperatorToken(operatorName: name, by: nil)
+        return HTTPTestClient(port: central.port, token: token.text)
     }
 
     /// Creates a local entity and returns a client holding its token.
@@ -57,7 +87,8 @@ public final class APIHarness: Sendable {
             let current = try await central.get("/v1/packages/\(id)").string("status")
             // An approved package whose available_at has passed is published by a worker.
             if current == status || current == "published" { break }
-            let answer = try await central.post("/v1/packages/\(id)/\(action)")
+            // Four eyes: the admin submits, the approver decides and publishes.
+            let answer = try await (action == "submit" ? central : approver).post("/v1/packages/\(id)/\(action)")
             if action == "publish", answer.status == 409,
                 try await central.get("/v1/packages/\(id)").string("status") == "published"
             {

@@ -7,6 +7,13 @@ import Store
 public struct StoreFixture: Sendable {
     public let store: Store
     public static let central = Principal.central(operatorID: 1, name: "fixture", role: .admin)
+    /// The second pair of eyes: approves and publishes what ``central`` submitted.
+    public static let approver = Principal.central(operatorID: 2, name: "fixture-approver", role: .approver)
+
+    /// Who does `action` in the fixtures: ``central`` submits, ``approver`` decides.
+    public static func actor(for action: PackageAction) -> Principal {
+        action == .submit ? central : approver
+    }
 
     public init(pool: PostgresPool) {
         self.store = Store(pool: pool)
@@ -39,7 +46,7 @@ public struct StoreFixture: Sendable {
                 by: Self.central)
             for (action, reached) in [(PackageAction.submit, PackageStatus.pendingApproval), (.approve, .approved), (.publish, .published)]
             where package.status != status {
-                package = try await transaction.packages.transition(package.id, action, comment: nil, by: Self.central)
+                package = try await transaction.packages.transition(package.id, action, comment: nil, by: Self.actor(for: action))
                 if reached == status { break }
             }
             return package

@@ -21,6 +21,10 @@ public enum RouteRequirement: Sendable, Equatable {
     case local
     /// A local entity, or a central operator whose role covers this one.
     case localOrCentral(OperatorRole)
+    /// A central operator whose role covers this one, about a row of one entity (an
+    /// order). A local entity is turned away by the handler once it has looked the row
+    /// up: 404 for another entity's row (its existence is never leaked), 403 for its own.
+    case centralOnEntityRow(OperatorRole)
     /// An operator (central or local) about its own account, or a central operator whose
     /// role covers this one about anyone's: the handler tells the two apart.
     case operatorItselfOr(OperatorRole)
@@ -67,8 +71,8 @@ public enum AccessRules {
         APIRoute("GET", "/v1/orders"): .localOrCentral(.viewer),
         APIRoute("GET", "/v1/orders/{id}"): .localOrCentral(.viewer),
         APIRoute("PATCH", "/v1/orders/{id}"): .localOrCentral(.editor),
-        APIRoute("POST", "/v1/orders/{id}/approve"): .central(.approver),
-        APIRoute("POST", "/v1/orders/{id}/reject"): .central(.approver),
+        APIRoute("POST", "/v1/orders/{id}/approve"): .centralOnEntityRow(.approver),
+        APIRoute("POST", "/v1/orders/{id}/reject"): .centralOnEntityRow(.approver),
         APIRoute("POST", "/v1/orders/{id}/cancel"): .localOrCentral(.approver),
 
         APIRoute("GET", "/v1/catalog"): .local,
@@ -101,6 +105,14 @@ public enum AccessRules {
         }
     }
 
+    /// The least central role a route needs (`nil` for routes without one).
+    public static func minimumCentralRole(of route: APIRoute) -> OperatorRole? {
+        switch table[route] {
+        case .central(let role)?, .localOrCentral(let role)?, .centralOnEntityRow(let role)?, .operatorItselfOr(let role)?: role
+        case .anyone?, .local?, nil: nil
+        }
+    }
+
     /// Whether a caller of `role` may use `route` (`nil`: it may).
     public static func check(_ route: APIRoute, role: OperatorRole) -> Refusal? {
         guard let requirement = table[route] else { return .unknownRoute }
@@ -113,6 +125,9 @@ public enum AccessRules {
             if role == .local { return .centralOnly(minimum) }
             return role.covers(minimum) ? nil : .needsRole(minimum)
         case .localOrCentral(let minimum):
+            return role == .local || role.covers(minimum) ? nil : .needsRole(minimum)
+        case .centralOnEntityRow(let minimum):
+            // A local caller: the handler answers, once it knows whose row it is.
             return role == .local || role.covers(minimum) ? nil : .needsRole(minimum)
         case .operatorItselfOr:
             // Any role may ask about its own account: whose it is, the handler checks.
