@@ -42,6 +42,23 @@ CREATE OR REPLACE FUNCTION local.current_entity_id() RETURNS bigint
     WHERE r.role_name = session_user AND e.disabled_at IS NULL
 $$;
 
+-- Turns the login of an entity's SQL polling roles off or on (disabling and enabling the
+-- entity). SECURITY DEFINER: the daemons' role may not alter roles itself; this function,
+-- owned by whoever migrates, alters only the roles recorded for that entity.
+CREATE FUNCTION central.set_entity_sql_login(p_entity_id bigint, p_login boolean) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    r name;
+BEGIN
+    FOR r IN SELECT s.role_name FROM central.sql_roles s JOIN pg_roles p ON p.rolname = s.role_name
+             WHERE s.entity_id = p_entity_id LOOP
+        EXECUTE format('ALTER ROLE %I %s', r, CASE WHEN p_login THEN 'LOGIN' ELSE 'NOLOGIN' END);
+    END LOOP;
+END
+$$;
+REVOKE ALL ON FUNCTION central.set_entity_sql_login(bigint, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION central.set_entity_sql_login(bigint, boolean) TO campaignd_service;
+
 -- Packages: who may decide (empty: any approver), and who submitted the current revision.
 ALTER TABLE central.packages
     ADD COLUMN reviewers text[] NOT NULL DEFAULT '{}'

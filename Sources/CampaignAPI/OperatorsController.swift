@@ -68,14 +68,14 @@ struct OperatorsController {
     @Sendable func setPassword(_ request: Request, context: APIContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let name = try Self.name(context)
+        let isAdmin = principal.operatorRole == .admin && principal.operatorName != nil
+        guard isAdmin || principal.operatorName == name else {
+            throw APIError.forbidden(needs: .admin, "only an admin may set another operator's password")
+        }
         let body = try await request.decode(as: PasswordBody.self, context: context)
         let password = body.password ?? ""
         try ValidationFailure.throwIfAny(OperatorRules.checkPassword(password))
-        let isAdmin = principal.operatorRole == .admin && principal.operatorName != nil
         if !isAdmin {
-            guard principal.operatorName == name else {
-                throw APIError.forbidden(needs: .admin, "only an admin may set another operator's password")
-            }
             guard let current = body.currentPassword else {
                 throw APIError.validation([FieldProblem(field: "current_password", message: "is required to change one's own password")])
             }

@@ -72,12 +72,8 @@ public struct EntityRepository: Sendable {
             """)
         guard let after = try await find(code: code) else { throw StoreError.notFound("entity \(code)") }
         if newDisabled != before.disabled {
-            let roles = try await connection.query("SELECT role_name::text AS name FROM central.sql_roles WHERE entity_id = \(before.id)")
-            for row in roles {
-                // Utility statements take no parameters: the role name is quoted by libpq.
-                try await connection.query(
-                    "ALTER ROLE \(identifier: try row.decode(String.self, "name")) \(unsafeSQL: newDisabled ? "NOLOGIN" : "LOGIN")")
-            }
+            // Through a function of the migrations: the daemon's role may not alter roles.
+            try await connection.query("SELECT central.set_entity_sql_login(\(before.id), \(!newDisabled))")
             try await AccessChanges.announce(on: connection)
         }
         if after != before {

@@ -33,17 +33,18 @@ public final class DaemonProcess: Sendable {
         self.logPath = logPath
     }
 
-    /// Runs `campaignd arguments…` to completion; returns exit status, stdout and stderr.
-    public static func run(_ arguments: [String], environment: [String: String] = environment()) async throws
-        -> (status: Int32, stdout: String, stderr: String)
-    {
+    /// Runs `campaignd arguments…` to completion, `input` on its stdin; returns exit
+    /// status, stdout and stderr.
+    public static func run(
+        _ arguments: [String], input: String = "", environment: [String: String] = environment()
+    ) async throws -> (status: Int32, stdout: String, stderr: String) {
         let base = "/tmp/cdp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         defer {
-            try? FileManager.default.removeItem(atPath: base + ".out")
-            try? FileManager.default.removeItem(atPath: base + ".err")
+            for suffix in [".out", ".err", ".in"] { try? FileManager.default.removeItem(atPath: base + suffix) }
         }
+        try input.write(toFile: base + ".in", atomically: true, encoding: .utf8)
         // stdout and stderr are kept apart with a shell redirection of stderr.
-        let script = "exec \"$0\" \"$@\" 2>\(base).err"
+        let script = "exec \"$0\" \"$@\" 2>\(base).err <\(base).in"
         let status = try await TestThreads.pool.runIfActive {
             try ChildProcess.wait(
                 try ChildProcess.spawn(

@@ -179,6 +179,14 @@ extension HTTPTestClient {
     public func patch(_ path: String, _ json: String, headers: [String: String] = [:]) async throws -> HTTPTestResponse {
         try await send("PATCH", path, body: Data(json.utf8), headers: headers)
     }
+
+    public func put(_ path: String, _ json: String, headers: [String: String] = [:]) async throws -> HTTPTestResponse {
+        try await send("PUT", path, body: Data(json.utf8), headers: headers)
+    }
+
+    public func delete(_ path: String, headers: [String: String] = [:]) async throws -> HTTPTestResponse {
+        try await send("DELETE", path, body: nil, headers: headers)
+    }
 }
 
 extension HTTPTestResponse {
