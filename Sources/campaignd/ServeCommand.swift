@@ -29,6 +29,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("allow-self-approval"), help: "Let the operator who submitted a package approve or reject it (env CAMPAIGND_ALLOW_SELF_APPROVAL=1; default: four eyes)")
     var allowSelfApproval = false
 
+    @Option(name: .customLong("password-attempts"), help: "Wrong passwords allowed per operator in 15 minutes, four times as many per client address (env CAMPAIGND_PASSWORD_ATTEMPTS; default 5)")
+    var passwordAttempts: Int?
+
     @Option(name: .customLong("token-cache"), help: "Seconds an authenticated token is remembered; revocations and disabled owners end it at once (env CAMPAIGND_TOKEN_CACHE; default 5)")
     var tokenCache: Double?
 
@@ -45,9 +48,13 @@ struct Serve: AsyncParsableCommand {
         else { throw ValidationError("the pool size must be a positive number") }
 
         let jobOptions = try jobs.resolve(global)
+        guard let attempts = Int(global.setting(passwordAttempts.map(String.init), "CAMPAIGND_PASSWORD_ATTEMPTS", default: "5") ?? ""),
+            attempts > 0
+        else { throw ValidationError("the number of password attempts must be a positive number") }
         let apiOptions = APIOptions(
             allowSelfApproval: allowSelfApproval || ["1", "true", "yes"].contains(global.environment["CAMPAIGND_ALLOW_SELF_APPROVAL"]?.lowercased() ?? ""),
-            tokenCacheLifetime: GlobalOptions.duration(try global.positiveNumber(tokenCache, "CAMPAIGND_TOKEN_CACHE", 5)))
+            tokenCacheLifetime: GlobalOptions.duration(try global.positiveNumber(tokenCache, "CAMPAIGND_TOKEN_CACHE", 5)),
+            passwordLimits: PasswordCheck.Limits(perOperator: attempts, perAddress: 4 * attempts))
         let files = try global.loadMigrations()
         let database = try await DatabaseSession.open(global, files: files, logger: logger)
         try await database.run {
