@@ -58,6 +58,7 @@ public struct Upkeep: Service {
         while !Task.isCancelled {
             let deleted = try await store.transaction { transaction in
                 try await transaction.idempotency.prune(batch: 1000)
+                try await PasswordCheck.prune(on: transaction.connection)
                 return try await transaction.queue.prune(retention: options.jobs, batch: 1000)
             }
             jobs += deleted

@@ -41,6 +41,12 @@ public struct PasswordCheck: Sendable {
         self.limits = limits
     }
 
+    /// Forgets counts whose window ended more than a day ago (upkeep).
+    public static func prune(on connection: PostgresConnection) async throws {
+        try await connection.query(
+            "DELETE FROM central.password_failures WHERE window_started < now() - interval '1 day'")
+    }
+
     public func check(name: String, password: String, address: String?) async throws -> Outcome {
         let keys = [("operator:" + name, limits.perOperator)] + (address.map { [("address:" + $0, limits.perAddress)] } ?? [])
         let window = Int(limits.window.components.seconds)

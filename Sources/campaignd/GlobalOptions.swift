@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Migrations
+import Store
 
 /// Options every command takes. Each also reads a `CAMPAIGND_…` environment variable.
 struct GlobalOptions: ParsableArguments {
@@ -67,6 +68,16 @@ struct GlobalOptions: ParsableArguments {
 }
 
 extension GlobalOptions {
+    /// The scrypt parameters of new password hashes: `--password-cost` (log2 of N), else
+    /// `CAMPAIGND_PASSWORD_COST`, else OWASP's minimum (``PasswordHasher/standard``).
+    func passwordParameters(_ flag: Int?) throws -> PasswordHasher.Parameters {
+        let standard = PasswordHasher.standard
+        guard let cost = Int(setting(flag.map(String.init), "CAMPAIGND_PASSWORD_COST", default: "\(standard.logRounds)") ?? ""),
+            (10...20).contains(cost)
+        else { throw ValidationError("the password cost must be a whole number from 10 to 20") }
+        return PasswordHasher.Parameters(logRounds: cost, blockSize: standard.blockSize, parallelism: standard.parallelism)
+    }
+
     /// The migration files of `--migrations-dir` (or the folder found by default).
     func loadMigrations() throws -> [MigrationFile] {
         try MigrationFile.load(

@@ -57,7 +57,9 @@ struct Operator: AsyncParsableCommand {
                     configuration: database.configuration, options: PostgresPoolOptions(maximumConnections: 1), logger: logger)
                 defer { pool.close() }
                 var hash: String?
-                if let password { hash = try await PasswordHasher().hash(password) }
+                if let password {
+                    hash = try await PasswordHasher(parameters: try global.passwordParameters(nil)).hash(password)
+                }
                 let actor = Principal.system("command-line")
                 try await CommandFailure.describingStoreErrors {
                     try await Store(pool: pool).transaction { transaction in

@@ -32,6 +32,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("password-attempts"), help: "Wrong passwords allowed per operator in 15 minutes, four times as many per client address (env CAMPAIGND_PASSWORD_ATTEMPTS; default 5)")
     var passwordAttempts: Int?
 
+    @Option(name: .customLong("password-cost"), help: "scrypt cost of new password hashes, log2 of N, 10 to 20 (env CAMPAIGND_PASSWORD_COST; default 17, OWASP's minimum; lower only for tests)")
+    var passwordCost: Int?
+
     @Option(name: .customLong("token-cache"), help: "Seconds an authenticated token is remembered; revocations and disabled owners end it at once (env CAMPAIGND_TOKEN_CACHE; default 5)")
     var tokenCache: Double?
 
@@ -73,6 +76,7 @@ struct Serve: AsyncParsableCommand {
             let tokens = TokenStore(pool: pool, cacheLifetime: apiOptions.tokenCacheLifetime)
             let router = CampaignAPI.makeRouter(
                 pool: pool, migrations: files, hub: hub, disconnects: disconnects, options: apiOptions, tokens: tokens,
+                passwords: PasswordHasher(parameters: try global.passwordParameters(passwordCost)),
                 renderMetrics: { registry.emitToBuffer() })
             let app = Application(
                 router: router,
