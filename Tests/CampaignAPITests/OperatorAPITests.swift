@@ -70,8 +70,9 @@ import Testing
     }
 
     @Test func passwordsFollowTheRulesAndWrongOnesAreLimited() async throws {
-        // Two wrong passwords per operator (each check is a slow derivation).
-        let api = try await APIHarness.start(["--password-attempts", "2"])
+        // Two wrong passwords per operator; a cheap scrypt (the standard one, which takes
+        // seconds in a debug build, is PasswordTests').
+        let api = try await APIHarness.start(["--password-attempts", "2", "--password-cost", "10"])
         let viewer = try await api.operatorClient("vera", role: .viewer)
         let other = try await api.operatorClient("otto", role: .viewer)
         // An admin sets anyone's; lengths are counted in characters (12 to 1,024).
@@ -84,12 +85,12 @@ import Testing
         }
         #expect(try await api.central.get("/v1/operators/vera").json()["has_password"] as? Bool == true)
         #expect(try await api.central.put("/v1/operators/nobody/password", #"{"password": "long enough password"}"#).status == 404)
-        // Only the hash is stored, in scrypt's PHC form.
+        // Only the hash is stored, in scrypt's PHC form, with the daemon's cost.
         let connection = try await api.connect()
         defer { connection.close() }
         let stored = try await connection.query("SELECT password_hash FROM central.operators WHERE name = 'vera'")[0]
             .decode(String.self, "password_hash")
-        #expect(stored.hasPrefix("$scrypt$ln=17,r=8,p=1$") && !stored.contains("horse"))
+        #expect(stored.hasPrefix("$scrypt$ln=10,r=8,p=1$") && !stored.contains("horse"))
 
         // Another operator's password is an admin's business.
         let refused = try await other.put("/v1/operators/vera/password", #"{"password": "a new long password"}"#)
@@ -125,8 +126,13 @@ import Testing
         let url = api.database.connectionString
         let made = try await DaemonProcess.run(
             ["operator", "create", "anna", "--role", "approver", "--password-stdin", "--database-url", url],
-            input: "a long enough password\n")
+            input: "a long enough password\n", environment: DaemonProcess.environment(["CAMPAIGND_PASSWORD_COST": "10"]))
         #expect(made.status == 0, "\(made.stderr)")
+        let connection = try await api.connect()
+        defer { connection.close() }
+        let stored = try await connection.query("SELECT password_hash FROM central.operators WHERE name = 'anna'")[0]
+            .decode(String.self, "password_hash")
+        #expect(stored.hasPrefix("$scrypt$ln=10,r=8,p=1$"))
         let anna = try await api.central.get("/v1/operators/anna").json()
         #expect(anna["role"] as? String == "approver" && anna["has_password"] as? Bool == true)
         for (arguments, input, message) in [
@@ -191,6 +197,26 @@ import Testing
                 "/v1/packages", #"{"label": "X", "type": "local", "campaign_name": "x", "campaign_folder": "/x", "reviewers": \#(reviewers)}"#)
             #expect(refused.status == 422, "\(reviewers): \(refused.text)")
         }
+    }
+
+    @Test func aLocalOperatorActsAsItsEntityAndIsNamedInWhatItDoes() async throws {
+        let api = try await APIHarness.start()
+        let paris = try await api.entity("PAR-01")
+        let lyon = try await api.entity("LYO-01")
+        let clerk = try await api.operatorClient("par-clerk", role: .local, entity: "PAR-01")
+        let id = try await api.package()
+        let placed = try await clerk.post("/v1/packages/\(id)/orders", #"{"label": "by the clerk"}"#)
+        #expect(placed.status == 201, "\(placed.text)")
+        #expect(try placed.string("entity") == "PAR-01")
+        #expect(try placed.string("created_by") == "entity:PAR-01/operator:par-clerk")
+        // The entity's own token sees it; the other entity does not, nor its rows the clerk.
+        let order = try #require(try placed.string("id"))
+        #expect(try await paris.get("/v1/orders/\(order)").status == 200)
+        #expect(try await lyon.get("/v1/orders/\(order)").status == 404)
+        let theirs = try #require(try await lyon.post("/v1/packages/\(id)/orders", #"{"label": "l"}"#).string("id"))
+        #expect(try await clerk.get("/v1/orders/\(theirs)").status == 404)
+        let central = try await clerk.get("/v1/packages")
+        #expect(try central.status == 403 && central.string("required_role") == "viewer")
     }
 
     @Test func selfApprovalWhenTheDaemonAllowsIt() async throws {
