@@ -2,6 +2,7 @@ import EmbeddedPostgres
 import Logging
 import Migrations
 import Postgres
+import Store
 
 /// The database a command talks to: the configured one, or the embedded cluster (started
 /// if needed and stopped again by ``close()`` when this command started it).
@@ -91,6 +92,22 @@ struct DatabaseSession {
         } catch {
             await close()
             throw error
+        }
+    }
+}
+
+extension DatabaseSession {
+    /// What a one-shot command (`operator create`, `token …`) needs: the database opened
+    /// as the administrator (the embedded cluster started if it is the one, and stopped
+    /// after), a one-connection store, and store refusals as one-line failures.
+    static func withStore<T>(_ options: GlobalOptions, _ body: (Store) async throws -> T) async throws -> T {
+        let logger = try options.makeLogger()
+        let database = try await open(options, files: try options.loadMigrations(), logger: logger)
+        return try await database.run {
+            let pool = PostgresPool(
+                configuration: database.configuration, options: PostgresPoolOptions(maximumConnections: 1), logger: logger)
+            defer { pool.close() }
+            return try await CommandFailure.describingStoreErrors { try await body(Store(pool: pool)) }
         }
     }
 }

@@ -50,26 +50,19 @@ struct Operator: AsyncParsableCommand {
                 if let problem = OperatorRules.checkPassword(line).first { throw CommandFailure("the password \(problem.message)") }
                 password = line
             }
-            let logger = try global.makeLogger()
-            let database = try await DatabaseSession.open(global, files: try global.loadMigrations(), logger: logger)
-            try await database.run {
-                let pool = PostgresPool(
-                    configuration: database.configuration, options: PostgresPoolOptions(maximumConnections: 1), logger: logger)
-                defer { pool.close() }
-                var hash: String?
-                if let password {
-                    hash = try await PasswordHasher(parameters: try global.passwordParameters(nil)).hash(password)
-                }
-                let actor = Principal.system("command-line")
-                try await CommandFailure.describingStoreErrors {
-                    try await Store(pool: pool).transaction { transaction in
-                        _ = try await transaction.operators.create(
-                            name: name, role: role, entityCode: entityCode, displayName: displayName, by: actor)
-                        if let hash { try await transaction.operators.setPasswordHash(hash, of: name, by: actor) }
-                    }
-                }
-                print(name)
+            var hash: String?
+            if let password {
+                hash = try await PasswordHasher(parameters: try global.passwordParameters(nil)).hash(password)
             }
+            let actor = Principal.system("command-line")
+            try await DatabaseSession.withStore(global) { store in
+                try await store.transaction { transaction in
+                    _ = try await transaction.operators.create(
+                        name: name, role: role, entityCode: entityCode, displayName: displayName, by: actor)
+                    if let hash { try await transaction.operators.setPasswordHash(hash, of: name, by: actor) }
+                }
+            }
+            print(name)
         }
     }
 }

@@ -33,23 +33,15 @@ struct Token: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let logger = try global.makeLogger()
-            let database = try await DatabaseSession.open(global, files: try global.loadMigrations(), logger: logger)
-            try await database.run {
-                let pool = PostgresPool(
-                    configuration: database.configuration, options: PostgresPoolOptions(maximumConnections: 1),
-                    logger: logger)
-                defer { pool.close() }
-                try await CommandFailure.describingStoreErrors {
-                    let tokens = TokenStore(pool: pool)
-                    if let entityCode {
-                        guard let token = try await tokens.createEntityToken(entityCode: entityCode, by: nil) else {
-                            throw CommandFailure("no local entity has the code \(entityCode)")
-                        }
-                        print(token.text)
-                    } else {
-                        print(try await tokens.createOperatorToken(operatorName: centralName ?? "", by: nil).text)
+            try await DatabaseSession.withStore(global) { store in
+                let tokens = TokenStore(pool: store.pool)
+                if let entityCode {
+                    guard let token = try await tokens.createEntityToken(entityCode: entityCode, by: nil) else {
+                        throw CommandFailure("no local entity has the code \(entityCode)")
                     }
+                    print(token.text)
+                } else {
+                    print(try await tokens.createOperatorToken(operatorName: centralName ?? "", by: nil).text)
                 }
             }
         }
@@ -65,17 +57,10 @@ struct Token: AsyncParsableCommand {
         var id: Int
 
         func run() async throws {
-            let logger = try global.makeLogger()
-            let database = try await DatabaseSession.open(global, files: try global.loadMigrations(), logger: logger)
-            try await database.run {
-                let pool = PostgresPool(
-                    configuration: database.configuration, options: PostgresPoolOptions(maximumConnections: 1), logger: logger)
-                defer { pool.close() }
-                let token = try await CommandFailure.describingStoreErrors {
-                    try await Store(pool: pool).transaction { try await $0.tokens.revoke(id, by: .system("command-line")) }
-                }
-                print("revoked token \(token.id) of \(token.ownerKind.rawValue) \(token.owner)")
+            let token = try await DatabaseSession.withStore(global) { store in
+                try await store.transaction { try await $0.tokens.revoke(id, by: .system("command-line")) }
             }
+            print("revoked token \(token.id) of \(token.ownerKind.rawValue) \(token.owner)")
         }
     }
 }
