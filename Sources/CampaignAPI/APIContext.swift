@@ -37,7 +37,7 @@ public struct APIContext: RequestContext {
         let principal = try requirePrincipal()
         guard principal.role == .central else {
             let needed = route.flatMap(AccessRules.minimumCentralRole) ?? .viewer
-            throw APIError(.centralOnly(needed), route: route ?? APIRoute("", ""), role: principal.operatorRole)
+            throw APIError(.centralOnly(needed), route: route, role: principal.operatorRole)
         }
         return principal
     }
@@ -46,7 +46,7 @@ public struct APIContext: RequestContext {
     func requireLocal() throws -> (principal: Principal, entityID: Int) {
         let principal = try requirePrincipal()
         guard let entityID = principal.entityID else {
-            throw APIError(.localOnly, route: route ?? APIRoute("", ""), role: principal.operatorRole)
+            throw APIError(.localOnly, route: route, role: principal.operatorRole)
         }
         return (principal, entityID)
     }

@@ -89,14 +89,16 @@ extension APIError {
     }
 
     /// The answer to a route the caller's role does not cover.
-    init(_ refusal: AccessRules.Refusal, route: APIRoute, role: OperatorRole) {
+    init(_ refusal: AccessRules.Refusal, route: APIRoute?, role: OperatorRole) {
+        let action = route.map { "\($0)" } ?? "this action"
         switch refusal {
         case .unknownRoute:
-            self.init(.forbidden, code: "forbidden", detail: "\(route) has no access rule")
+            self.init(.forbidden, code: "forbidden", detail: "\(action) has no access rule")
         case .needsRole(let needed):
-            self = .forbidden(needs: needed, "\(route) needs the role \(needed.rawValue) or above; this operator is \(role.rawValue)")
+            let roles = needed == .admin ? "the role admin" : "the role \(needed.rawValue) or admin"
+            self = .forbidden(needs: needed, "\(action) needs \(roles); this operator is \(role.rawValue)")
         case .centralOnly(let needed):
-            self = .forbidden(needs: needed, "this action is reserved to the central entity (role \(needed.rawValue) or above)")
+            self = .forbidden(needs: needed, "this action is reserved to the central entity's operators (role \(needed.rawValue))")
         case .localOnly:
             self = .forbidden(needs: .local, "this action is reserved to local entities")
         }
