@@ -2,6 +2,7 @@ import Domain
 import Hummingbird
 import Logging
 import NIOCore
+import Store
 
 /// The request context of the `/v1` API: who is calling.
 public struct APIContext: RequestContext {
@@ -10,6 +11,8 @@ public struct APIContext: RequestContext {
     public var principal: Principal?
     /// The route as ``AccessRules`` knows it, set with `principal`.
     public var route: APIRoute?
+    /// The signed-in session of a console page (``ConsoleSessionMiddleware``).
+    public var consoleSession: SessionStore.Session?
     /// The request's connection (to notice a client that leaves during a long poll).
     public let channel: (any Channel)?
 
@@ -17,6 +20,7 @@ public struct APIContext: RequestContext {
         self.coreContext = .init(source: source)
         self.principal = nil
         self.route = nil
+        self.consoleSession = nil
         self.channel = source.channel
     }
 

@@ -10,11 +10,18 @@ public struct APIOptions: Sendable {
     public var tokenCacheLifetime: Duration
     /// Limits of wrong passwords.
     public var passwordLimits: PasswordCheck.Limits
+    /// Whether the pages' cookies are `Secure` (`--cookie-secure`: the daemon is reached over TLS).
+    public var cookieSecure: Bool
+    /// How long a page session lasts unused (`--session-idle`).
+    public var sessionIdle: Duration
 
     public init(
         allowSelfApproval: Bool = false, tokenCacheLifetime: Duration = .seconds(5),
-        passwordLimits: PasswordCheck.Limits = PasswordCheck.Limits()
+        passwordLimits: PasswordCheck.Limits = PasswordCheck.Limits(), cookieSecure: Bool = false,
+        sessionIdle: Duration = .seconds(8 * 3600)
     ) {
+        self.cookieSecure = cookieSecure
+        self.sessionIdle = sessionIdle
         self.allowSelfApproval = allowSelfApproval
         self.tokenCacheLifetime = tokenCacheLifetime
         self.passwordLimits = passwordLimits

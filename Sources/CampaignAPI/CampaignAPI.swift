@@ -33,6 +33,10 @@ public enum CampaignAPI {
             store: store, tokens: tokens, passwords: PasswordCheck(store: store, hasher: passwords, limits: options.passwordLimits)
         ).register(on: v1)
         TokensController(store: store, tokens: tokens).register(on: v1)
+        ConsoleController(
+            store: store, sessions: SessionStore(pool: pool, idleTimeout: options.sessionIdle),
+            passwords: PasswordCheck(store: store, hasher: passwords, limits: options.passwordLimits), options: options
+        ).register(on: router)
         PackagesController(store: store, options: options).register(on: v1)
         OrdersController(store: store).register(on: v1)
         CatalogController(store: store).register(on: v1)

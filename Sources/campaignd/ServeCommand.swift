@@ -35,8 +35,17 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("password-cost"), help: "scrypt cost of new password hashes, log2 of N, 10 to 20 (env CAMPAIGND_PASSWORD_COST; default 17, OWASP's minimum; lower only for tests)")
     var passwordCost: Int?
 
+    @Flag(name: .customLong("cookie-secure"), help: "Mark the pages' cookies Secure: the daemon is reached over TLS (env CAMPAIGND_COOKIE_SECURE=1)")
+    var cookieSecure = false
+
+    @Option(name: .customLong("session-idle"), help: "Seconds a signed-in page session lasts unused (env CAMPAIGND_SESSION_IDLE; default 28800, 8 h)")
+    var sessionIdle: Double?
+
     @Option(name: .customLong("token-cache"), help: "Seconds an authenticated token is remembered; revocations and disabled owners end it at once (env CAMPAIGND_TOKEN_CACHE; default 5)")
     var tokenCache: Double?
+
+    /// A boolean environment variable: `1`, `true` or `yes`.
+    static func isOn(_ value: String?) -> Bool { ["1", "true", "yes"].contains(value?.lowercased() ?? "") }
 
     func run() async throws {
         let logger = try global.makeLogger(defaultLevel: "info")
@@ -55,9 +64,11 @@ struct Serve: AsyncParsableCommand {
             attempts > 0
         else { throw ValidationError("the number of password attempts must be a positive number") }
         let apiOptions = APIOptions(
-            allowSelfApproval: allowSelfApproval || ["1", "true", "yes"].contains(global.environment["CAMPAIGND_ALLOW_SELF_APPROVAL"]?.lowercased() ?? ""),
+            allowSelfApproval: allowSelfApproval || Self.isOn(global.environment["CAMPAIGND_ALLOW_SELF_APPROVAL"]),
             tokenCacheLifetime: GlobalOptions.duration(try global.positiveNumber(tokenCache, "CAMPAIGND_TOKEN_CACHE", 5)),
-            passwordLimits: PasswordCheck.Limits(perOperator: attempts, perAddress: 4 * attempts))
+            passwordLimits: PasswordCheck.Limits(perOperator: attempts, perAddress: 4 * attempts),
+            cookieSecure: cookieSecure || Self.isOn(global.environment["CAMPAIGND_COOKIE_SECURE"]),
+            sessionIdle: GlobalOptions.duration(try global.positiveNumber(sessionIdle, "CAMPAIGND_SESSION_IDLE", 28_800)))
         let files = try global.loadMigrations()
         let database = try await DatabaseSession.open(global, files: files, logger: logger)
         try await database.run {

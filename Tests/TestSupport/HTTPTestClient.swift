@@ -6,6 +6,14 @@ public struct HTTPTestResponse: Sendable {
     public let status: Int
     public let headers: [String: String]
     public let body: Data
+    /// Every `Set-Cookie` line, by cookie name (the header dictionary keeps only the last).
+    public var setCookies: [String: String] = [:]
+
+    /// The value a `Set-Cookie` line gives cookie `name`.
+    public func cookie(_ name: String) -> String? {
+        guard let line = setCookies[name], let pair = line.split(separator: ";").first else { return nil }
+        return pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).dropFirst().first.map(String.init) ?? ""
+    }
 
     public var text: String { String(decoding: body, as: UTF8.self) }
 
@@ -138,13 +146,22 @@ public struct HTTPTestClient: Sendable {
         guard let statusLine = head.first, let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "")
         else { throw Failure(description: "bad status line") }
         var headers: [String: String] = [:]
+        var cookies: [String: String] = [:]
         for line in head.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            let name = line[..<colon].lowercased()
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[name] = value
+            if name == "set-cookie", let pair = value.split(separator: ";").first {
+                let halves = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                cookies[String(halves[0])] = value
+            }
         }
         var body = Data(raw[split.upperBound...])
         if headers["transfer-encoding"]?.lowercased() == "chunked" { body = try dechunk(body) }
-        return HTTPTestResponse(status: status, headers: headers, body: body)
+        var response = HTTPTestResponse(status: status, headers: headers, body: body)
+        response.setCookies = cookies
+        return response
     }
 
     private static func dechunk(_ data: Data) throws -> Data {

@@ -1,0 +1,191 @@
+import Mustache
+
+/// The console's pages, as Mustache templates compiled into the binary (nothing to
+/// install beside it). `{{…}}` escapes HTML; no template uses the unescaped forms.
+/// Every page is the `layout` around its own part; forms carry the session's CSRF token.
+enum ConsoleTemplates {
+    static let library: MustacheLibrary = {
+        var library = MustacheLibrary()
+        for (name, text) in all {
+            // The templates are constants of this file: one that does not parse is a bug
+            // that the first test run shows.
+            try! library.register(text, named: name)
+        }
+        return library
+    }()
+
+    static let all: [(String, String)] = [
+        ("layout", layout), ("login", login), ("packages", packages), ("package", package),
+        ("reinitialize", reinitialize), ("message", message),
+    ]
+
+    static let layout = """
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>{{title}} — campaignd</title>
+        <link rel="stylesheet" href="/console/assets/console.css">
+        <script src="/console/assets/console.js" defer></script>
+        </head>
+        <body>
+        <header>
+        <a class="brand" href="/console/packages">campaignd</a>
+        {{#operator}}
+        <nav aria-label="Main">
+        <a href="/console/packages">Campaign packages</a>
+        </nav>
+        <form class="signout" method="post" action="/console/logout">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <span>{{name}} ({{role}})</span>
+        <button type="submit">Sign out</button>
+        </form>
+        {{/operator}}
+        </header>
+        <main>
+        <h1>{{title}}</h1>
+        {{#notice}}<p class="notice" role="status">{{.}}</p>{{/notice}}
+        {{$body}}{{/body}}
+        </main>
+        </body>
+        </html>
+        """
+
+    static let login = """
+        {{<layout}}{{$body}}
+        <form method="post" action="/console/login" class="login">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <input type="hidden" name="next" value="{{next}}">
+        {{#error}}<p class="error" role="alert" id="login-error">{{.}}</p>{{/error}}
+        <p><label for="name">Operator name</label>
+        <input id="name" name="name" autocomplete="username" required value="{{name}}"></p>
+        <p><label for="password">Password</label>
+        <input id="password" name="password" type="password" autocomplete="current-password" required></p>
+        <p><button type="submit">Sign in</button></p>
+        </form>
+        {{/body}}{{/layout}}
+        """
+
+    static let packages = """
+        {{<layout}}{{$body}}
+        <nav class="filters" aria-label="Status">
+        {{#filters}}<a href="{{href}}"{{#current}} aria-current="page"{{/current}}>{{label}}</a> {{/filters}}
+        </nav>
+        <details class="filter-list"{{#filtered}} open{{/filtered}}>
+        <summary>Filter list</summary>
+        <form method="get" action="/console/packages">
+        <fieldset><legend>Statuses</legend>
+        {{#statuses}}<label><input type="checkbox" name="status" value="{{value}}"{{#checked}} checked{{/checked}}> {{label}}</label> {{/statuses}}
+        </fieldset>
+        <p><label for="type">Type</label>
+        <select id="type" name="type">
+        {{#types}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/types}}
+        </select></p>
+        <p><label for="q">Text</label> <input id="q" name="q" value="{{q}}"></p>
+        <p><label><input type="checkbox" name="unavailable" value="true"{{#unavailable}} checked{{/unavailable}}> Unavailable</label></p>
+        <p><button type="submit">Filter</button></p>
+        </form>
+        </details>
+        <table>
+        <caption>{{caption}}</caption>
+        <thead><tr><th scope="col">Label</th><th scope="col">Type</th><th scope="col">Status</th><th scope="col">Campaign name</th><th scope="col">Orders</th></tr></thead>
+        <tbody>
+        {{#rows}}
+        <tr><td><a href="/console/packages/{{id}}">{{label}}</a></td><td>{{type}}</td><td>{{status}}{{#late}} (late){{/late}}{{#unavailable}} (unavailable){{/unavailable}}</td><td>{{campaign}}</td><td>{{counts}}</td></tr>
+        {{/rows}}
+        {{^rows}}<tr><td colspan="5">No package matches.</td></tr>{{/rows}}
+        </tbody>
+        </table>
+        {{#next}}<p><a href="{{.}}" rel="next">Next page</a></p>{{/next}}
+        {{/body}}{{/layout}}
+        """
+
+    static let package = """
+        {{<layout}}{{$body}}
+        <section aria-labelledby="summary">
+        <h2 id="summary">Summary</h2>
+        <dl class="summary">
+        <dt>Label</dt><dd>{{label}}</dd>
+        <dt>Campaign type</dt><dd>{{type}}</dd>
+        <dt>Campaign name</dt><dd>{{campaign}}</dd>
+        <dt>Campaign folder</dt><dd>{{folder}}</dd>
+        <dt>Status</dt><dd id="status">{{status}}</dd>
+        <dt>Revision</dt><dd>{{revision}}</dd>
+        {{#dates}}<dt>{{label}}</dt><dd>{{value}}</dd>{{/dates}}
+        {{#lastAction}}<dt>Last {{action}}</dt><dd>{{at}} by {{by}}{{#comment}}: {{.}}{{/comment}}</dd>{{/lastAction}}
+        </dl>
+        </section>
+        {{#job}}
+        <p class="job" role="status" data-job="{{id}}" id="job">The {{kind}} job is {{status}}. This page shows the result once it is done.</p>
+        {{/job}}
+        <section aria-labelledby="actions">
+        <h2 id="actions">Actions</h2>
+        {{#transitions}}
+        <form method="post" action="/console/packages/{{packageID}}/{{action}}" class="inline">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <button type="submit">{{label}}</button>
+        </form>
+        {{/transitions}}
+        {{#canReinitialize}}<p><a href="/console/packages/{{id}}/reinitialize">Reinitialize the package to reuse it</a></p>{{/canReinitialize}}
+        {{#canCancel}}
+        <form method="post" action="/console/packages/{{id}}/cancel" class="cancel">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <p><label for="comment">Comment</label>
+        <textarea id="comment" name="comment" rows="3" required aria-describedby="comment-help{{#commentError}} comment-error{{/commentError}}"{{#commentError}} aria-invalid="true"{{/commentError}}>{{commentValue}}</textarea>
+        <span id="comment-help" class="help">Why the package is cancelled: every concerned entity reads it.</span>
+        {{#commentError}}<span id="comment-error" class="error" role="alert">Comment {{.}}</span>{{/commentError}}</p>
+        <p><button type="submit">Cancel</button></p>
+        </form>
+        {{/canCancel}}
+        {{^anyAction}}<p>No action is open to you on this package now.</p>{{/anyAction}}
+        </section>
+        <section aria-labelledby="orders">
+        <h2 id="orders">Orders by local entity</h2>
+        <table>
+        <thead><tr><th scope="col">Local entity</th><th scope="col">Order</th><th scope="col">Status</th></tr></thead>
+        <tbody>
+        {{#orders}}<tr><td>{{entity}}</td><td>{{id}}</td><td>{{status}}</td></tr>{{/orders}}
+        {{^orders}}<tr><td colspan="3">No order of this revision.</td></tr>{{/orders}}
+        </tbody>
+        </table>
+        <p>{{counts}}</p>
+        </section>
+        {{#reference}}
+        <section aria-labelledby="reference">
+        <h2 id="reference">Reference campaign</h2>
+        <p>{{name}}: {{status}}</p>
+        <ul>{{#processes}}<li>{{kind}} {{name}}: {{status}}</li>{{/processes}}{{^processes}}<li>No running process.</li>{{/processes}}</ul>
+        </section>
+        {{/reference}}
+        <section aria-labelledby="journal">
+        <h2 id="journal">Journal</h2>
+        <ol class="journal">
+        {{#journal}}<li><time datetime="{{at}}">{{at}}</time> {{actor}}: {{action}}{{#comment}} — {{.}}{{/comment}}</li>{{/journal}}
+        </ol>
+        </section>
+        {{/body}}{{/layout}}
+        """
+
+    static let reinitialize = """
+        {{<layout}}{{$body}}
+        <p>The package <strong>{{label}}</strong> ({{status}}) goes back to <em>Being edited</em> as a new
+        revision: its current orders are cancelled and every concerned entity is told. It can then be
+        edited, approved and published again.</p>
+        <form method="post" action="/console/packages/{{id}}/reinitialize">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <p><label for="comment">Comment</label>
+        <textarea id="comment" name="comment" rows="2" aria-describedby="comment-help"></textarea>
+        <span id="comment-help" class="help">Optional: why it is reinitialized.</span></p>
+        <p><button type="submit">OK</button> <a href="/console/packages/{{id}}">Back</a></p>
+        </form>
+        {{/body}}{{/layout}}
+        """
+
+    static let message = """
+        {{<layout}}{{$body}}
+        <p>{{text}}</p>
+        {{#back}}<p><a href="{{.}}">Back</a></p>{{/back}}
+        {{/body}}{{/layout}}
+        """
+}

@@ -1,0 +1,85 @@
+import Domain
+import Foundation
+import Postgres
+
+/// Signed-in sessions of the web pages (`central.console_sessions`): a random secret in
+/// a cookie, only its SHA-256 stored; a CSRF token per session; an idle timeout; ended
+/// by sign-out, by revocation and by the operator being disabled (checked on every
+/// request: pages are not polled, so there is no cache to invalidate).
+public struct SessionStore: Sendable {
+    /// A session as a request sees it.
+    public struct Session: Sendable, Equatable {
+        public let id: Int
+        public let principal: Principal
+        public let csrfToken: String
+    }
+
+    let pool: PostgresPool
+    public let idleTimeout: Duration
+
+    public init(pool: PostgresPool, idleTimeout: Duration = .seconds(8 * 3600)) {
+        self.pool = pool
+        self.idleTimeout = idleTimeout
+    }
+
+    /// Opens a session for `account`; returns the cookie's value (shown once, never stored).
+    public func open(for account: OperatorAccount, address: String?, userAgent: String?) async throws -> String {
+        let secret = Self.randomHex(32)
+        try await pool.withConnection { connection in
+            try await connection.query(
+                """
+                INSERT INTO central.console_sessions (secret_hash, operator_id, csrf_token, address, user_agent)
+                VALUES (\(APIToken.hash(secret)), \(account.id), \(Self.randomHex(32)), \(address),
+                        \(userAgent.map { String($0.prefix(500)) }))
+                """)
+        }
+        return secret
+    }
+
+    /// The session of a cookie value, or `nil` when it is unknown, revoked, idle past the
+    /// timeout, or its operator (or a local operator's entity) is disabled. Marks it seen,
+    /// at most once a minute.
+    public func find(_ secret: String) async throws -> Session? {
+        guard secret.utf8.count == 64, secret.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
+            return nil
+        }
+        let idle = Int(idleTimeout.components.seconds)
+        return try await pool.withConnection { connection in
+            let rows = try await connection.query(
+                """
+                UPDATE central.console_sessions s
+                SET last_seen_at = CASE WHEN s.last_seen_at < now() - interval '1 minute' THEN now() ELSE s.last_seen_at END
+                FROM central.operators o LEFT JOIN central.entities e ON e.id = o.entity_id
+                WHERE s.secret_hash = \(APIToken.hash(secret)) AND o.id = s.operator_id
+                  AND s.revoked_at IS NULL AND s.last_seen_at > now() - make_interval(secs => \(idle))
+                  AND o.disabled_at IS NULL AND e.disabled_at IS NULL
+                RETURNING s.id, s.csrf_token, o.id AS operator_id, o.name AS operator_name, o.role,
+                          e.id AS entity_id, e.code AS entity_code
+                """)
+            guard let row = rows.first else { return nil }
+            return Session(
+                id: try row.decode(Int.self, "id"), principal: try TokenStore.principal(row),
+                csrfToken: try row.decode(String.self, "csrf_token"))
+        }
+    }
+
+    /// Ends a session (sign-out).
+    public func close(_ id: Int) async throws {
+        try await pool.withConnection { connection in
+            try await connection.query("UPDATE central.console_sessions SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL")
+        }
+    }
+
+    /// A new 32-byte random secret, in hex (a session, a sign-in form's CSRF token).
+    public static func newSecret() -> String { randomHex(32) }
+
+    /// Compares two secrets without an early exit.
+    public static func constantTimeEqual(_ lhs: String, _ rhs: String) -> Bool {
+        APIToken.constantTimeEqual(lhs, rhs)
+    }
+
+    static func randomHex(_ bytes: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<bytes).map { _ in UInt8.random(in: .min ... .max, using: &generator) }.hexEncoded
+    }
+}

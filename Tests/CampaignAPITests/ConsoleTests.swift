@@ -1,0 +1,214 @@
+import Foundation
+import Postgres
+import TestSupport
+import Testing
+
+/// An operator's browser, as far as HTTP goes: a session cookie, and the CSRF token of the
+/// last page it read.
+final class ConsoleVisitor: @unchecked Sendable {
+    let port: Int
+    var session: String?
+    var csrf: String?
+
+    init(port: Int) { self.port = port }
+
+    var client: HTTPTestClient { HTTPTestClient(port: port) }
+
+    func get(_ path: String) async throws -> HTTPTestResponse {
+        let answer = try await client.send("GET", path, body: nil, headers: cookieHeader())
+        if let token = Self.csrf(in: answer.text) { csrf = token }
+        return answer
+    }
+
+    /// A form POST; the page's CSRF token is added unless `withCSRF` is false.
+    func post(_ path: String, _ fields: [(String, String)] = [], withCSRF: Bool = true) async throws -> HTTPTestResponse {
+        var all = fields
+        if withCSRF, let csrf { all.append(("csrf", csrf)) }
+        let body = all.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
+        var headers = cookieHeader()
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        return try await client.send("POST", path, body: Data(body.utf8), headers: headers)
+    }
+
+    /// Signs in through the form; `true` when a session cookie came back.
+    @discardableResult
+    func signIn(_ name: String, _ password: String) async throws -> HTTPTestResponse {
+        let page = try await client.get("/console/login")
+        let formToken = try #require(page.cookie("campaignd_signin"))
+        csrf = Self.csrf(in: page.text)
+        let body = "csrf=\(csrf ?? "")&name=\(Self.encode(name))&password=\(Self.encode(password))&next="
+        let answer = try await client.send(
+            "POST", "/console/login", body: Data(body.utf8),
+            headers: ["Content-Type": "application/x-www-form-urlencoded", "Cookie": "campaignd_signin=\(formToken)"])
+        if let value = answer.cookie("campaignd_session"), !value.isEmpty { session = value }
+        return answer
+    }
+
+    private func cookieHeader() -> [String: String] {
+        session.map { ["Cookie": "campaignd_session=\($0)"] } ?? [:]
+    }
+
+    static func csrf(in html: String) -> String? {
+        html.firstMatch(of: /name="csrf" value="([0-9a-f]{64})"/).map { String($0.1) }
+    }
+
+    static func encode(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
+    }
+}
+
+/// The console over HTTP against a real daemon: sign-in and sessions, the security
+/// headers, the list and the dashboard, cancel and reinitialize, roles.
+@Suite(.databasePerTest) struct ConsoleTests {
+    static let password = "a long enough password"
+
+    /// A daemon with a cheap scrypt, and operators with passwords.
+    static func start(_ operators: [(String, String)]) async throws -> APIHarness {
+        let api = try await APIHarness.start(["--password-cost", "10"])
+        for (name, role) in operators {
+            if name != "tester", name != "checker" {
+                let made = try await api.central.post("/v1/operators", #"{"name": "\#(name)", "role": "\#(role)"}"#)
+                #expect(made.status == 201, "\(made.text)")
+            }
+            let set = try await api.central.put("/v1/operators/\(name)/password", #"{"password": "\#(password)"}"#)
+            #expect(set.status == 204, "\(set.text)")
+        }
+        return api
+    }
+
+    @Test func signInSessionsAndSignOut() async throws {
+        let api = try await Self.start([("tester", "admin")])
+        let browser = ConsoleVisitor(port: api.central.port)
+        // Without a session: to the sign-in, coming back here after.
+        let away = try await browser.get("/console/packages")
+        #expect(away.status == 303 && away.headers["location"] == "/console/login?next=/console/packages")
+        #expect(try await browser.get("/console/").headers["location"] == "/console/packages")
+        let login = try await browser.client.get("/console/login")
+        #expect(login.status == 200 && login.headers["content-type"]?.hasPrefix("text/html") == true)
+        let policy = try #require(login.headers["content-security-policy"])
+        #expect(policy.contains("script-src 'self'") && !policy.contains("unsafe-inline") && policy.contains("frame-ancestors 'none'"))
+        #expect(login.setCookies["campaignd_signin"]?.contains("HttpOnly; SameSite=Lax") == true)
+
+        // A wrong password: the form again, with the error, and no session.
+        let wrong = try await browser.signIn("tester", "not the password")
+        #expect(wrong.status == 401 && wrong.text.contains("The operator name or the password is wrong."))
+        #expect(wrong.cookie("campaignd_session") == nil)
+        // An unknown name answers the same.
+        let unknown = try await browser.signIn("nobody", "not the password")
+        #expect(unknown.status == 401 && unknown.text.contains("The operator name or the password is wrong."))
+        // A sign-in form without its token is refused.
+        let forged = try await browser.client.send(
+            "POST", "/console/login", body: Data("name=tester&password=x".utf8),
+            headers: ["Content-Type": "application/x-www-form-urlencoded"])
+        #expect(forged.status == 403)
+
+        let signedIn = try await browser.signIn("tester", Self.password)
+        #expect(signedIn.status == 303 && signedIn.headers["location"] == "/console/packages")
+        #expect(signedIn.setCookies["campaignd_session"]?.contains("HttpOnly; SameSite=Lax") == true)
+        let list = try await browser.get("/console/packages")
+        #expect(list.status == 200 && list.text.contains("tester (admin)"))
+        // Only the cookie's hash is stored.
+        let connection = try await api.connect()
+        defer { connection.close() }
+        let stored = try await connection.query("SELECT secret_hash FROM central.console_sessions")[0].decode(String.self, "secret_hash")
+        #expect(stored != browser.session && stored.count == 64)
+
+        // A POST without the session's CSRF token is refused and does nothing.
+        #expect(try await browser.post("/console/logout", withCSRF: false).status == 403)
+        #expect(try await browser.get("/console/packages").status == 200)
+        let out = try await browser.post("/console/logout")
+        #expect(out.status == 303 && out.headers["location"] == "/console/login")
+        #expect(try await browser.get("/console/packages").status == 303)
+    }
+
+    @Test func aDisabledOperatorsSessionEndsAndLocalOperatorsAreSentAway() async throws {
+        let api = try await Self.start([("tester", "admin"), ("vera", "viewer")])
+        let browser = ConsoleVisitor(port: api.central.port)
+        #expect(try await browser.signIn("vera", Self.password).status == 303)
+        #expect(try await browser.get("/console/packages").status == 200)
+        #expect(try await api.central.patch("/v1/operators/vera", #"{"disabled": true}"#).status == 200)
+        #expect(try await browser.get("/console/packages").status == 303)
+
+        _ = try await api.entity("PAR-01")
+        _ = try await api.operatorClient("clerk", role: .local, entity: "PAR-01")
+        #expect(try await api.central.put("/v1/operators/clerk/password", #"{"password": "\#(Self.password)"}"#).status == 204)
+        let local = try await ConsoleVisitor(port: api.central.port).signIn("clerk", Self.password)
+        #expect(local.status == 403 && local.text.contains("portal"))
+    }
+
+    @Test func theListFiltersByStatusAndShowsLabelsAsText() async throws {
+        let api = try await Self.start([("tester", "admin")])
+        let pending = try await api.package(
+            #"{"label": "<script>alert('x')</script> Pending", "type": "local", "campaign_name": "p", "campaign_folder": "/p"}"#,
+            upTo: "pending_approval")
+        _ = try await api.package(#"{"label": "Draft one", "type": "local", "campaign_name": "d", "campaign_folder": "/d"}"#, upTo: "being_edited")
+        let browser = ConsoleVisitor(port: api.central.port)
+        try await browser.signIn("tester", Self.password)
+        let all = try await browser.get("/console/packages")
+        #expect(all.text.contains("Draft one") && all.text.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; Pending"))
+        #expect(!all.text.contains("<script>alert"))
+        for link in ["All", "Being edited", "Pending approval", "Approved", "Published", "Late", "Cancelled"] {
+            #expect(all.text.contains(">\(link)</a>"), "\(link)")
+        }
+        let filtered = try await browser.get("/console/packages?status=pending_approval")
+        #expect(filtered.text.contains("/console/packages/\(pending)\"") && !filtered.text.contains("Draft one"))
+        #expect(filtered.text.contains(#"aria-current="page">Pending approval"#))
+        #expect(try await browser.get("/console/packages?status=nonsense").status == 422)
+    }
+
+    @Test func cancelNeedsItsCommentThenCancelsAndReinitializeStartsAgain() async throws {
+        let api = try await Self.start([("tester", "admin"), ("checker", "approver")])
+        let paris = try await api.entity("PAR-01")
+        let id = try await api.package(
+            #"{"label": "Summer", "type": "collaborative", "campaign_name": "summer", "campaign_folder": "/s"}"#)
+        _ = try await paris.post("/v1/packages/\(id)/orders", #"{"label": "kit"}"#)
+        let browser = ConsoleVisitor(port: api.central.port)
+        try await browser.signIn("checker", Self.password)
+        let dashboard = try await browser.get("/console/packages/\(id)")
+        #expect(dashboard.status == 200 && dashboard.text.contains("Reinitialize the package to reuse it"))
+        #expect(dashboard.text.contains("<td>PAR-01</td>"))
+
+        // Without its Comment: the dashboard again, the error next to the field, nothing done.
+        let refused = try await browser.post("/console/packages/\(id)/cancel", [("comment", "  ")])
+        #expect(refused.status == 422)
+        #expect(refused.text.contains(#"id="comment-error""#) && refused.text.contains(#"aria-invalid="true""#))
+        #expect(try await api.central.get("/v1/packages/\(id)").string("status") == "published")
+        #expect(try await api.central.get("/v1/jobs").items().isEmpty)
+        // Without the CSRF token: refused.
+        #expect(try await browser.post("/console/packages/\(id)/cancel", [("comment", "recalled")], withCSRF: false).status == 403)
+
+        let cancelled = try await browser.post("/console/packages/\(id)/cancel", [("comment", "recalled by legal")])
+        #expect(cancelled.status == 303 && cancelled.headers["location"] == "/console/packages/\(id)")
+        try await waitUntil("the cancel job") { try await browser.get("/console/packages/\(id)").text.contains(#"<dd id="status">Cancelled"#) }
+        let after = try await browser.get("/console/packages/\(id)")
+        #expect(after.text.contains("<td>cancelled</td>") && after.text.contains("recalled by legal"))
+
+        // Reinitialize: the link, OK, and the package reads Being edited.
+        let confirm = try await browser.get("/console/packages/\(id)/reinitialize")
+        #expect(confirm.status == 200 && confirm.text.contains(">OK</button>"))
+        #expect(try await browser.post("/console/packages/\(id)/reinitialize").status == 303)
+        try await waitUntil("the reinitialize job") {
+            try await browser.get("/console/packages/\(id)").text.contains(#"<dd id="status">Being edited"#)
+        }
+        #expect(try await api.central.get("/v1/packages/\(id)").json()["revision"] as? Int == 2)
+    }
+
+    @Test func aViewerSeesNoActionAndIsRefusedOne() async throws {
+        let api = try await Self.start([("tester", "admin"), ("vera", "viewer")])
+        let id = try await api.package(upTo: "pending_approval")
+        let browser = ConsoleVisitor(port: api.central.port)
+        try await browser.signIn("vera", Self.password)
+        let page = try await browser.get("/console/packages/\(id)")
+        #expect(page.status == 200 && !page.text.contains(">Approve</button>") && !page.text.contains(">Cancel</button>"))
+        #expect(page.text.contains("No action is open to you on this package now."))
+        let refused = try await browser.post("/console/packages/\(id)/approve")
+        #expect(refused.status == 403 && refused.text.contains("approver"))
+        #expect(try await api.central.get("/v1/packages/\(id)").string("status") == "pending_approval")
+        // The admin who submitted it sees Approve (its role may), and four eyes refuse it.
+        let admin = ConsoleVisitor(port: api.central.port)
+        try await admin.signIn("tester", Self.password)
+        #expect(try await admin.get("/console/packages/\(id)").text.contains(">Approve</button>"))
+        let own = try await admin.post("/console/packages/\(id)/approve")
+        #expect(own.status == 403 && own.text.contains("may not decide on it"))
+    }
+}
