@@ -2,9 +2,9 @@
 
 The daemon is BrowserTests.swift's: CONSOLE_URL is where it listens, CENTRAL_TOKEN an
 admin's token (operator `tester`), APPROVER_TOKEN an approver's (`checker`), ENTITY_TOKEN
-the token of entity PAR-01, PASSWORD the password of `checker` and of the viewer `vera`.
+the token of entity PAR-01, PASSWORD the password of `tester`, `checker` and the viewer `vera`.
 Data is made through the API; then the browser signs in, filters, opens packages by their
-label, cancels one with a comment, reinitializes one, corrects a refused form, and is shown
+label, cancels one with a comment, reinitializes one, corrects a refused edit form, and is shown
 no button a viewer may not press. Every page is checked with axe: no serious or critical
 violation. Exits non-zero on the first failure, saying which step.
 """
@@ -179,6 +179,28 @@ def main():
         console.click_link("Reinitialize the package to reuse it")
         console.click_button("OK")
         console.wait_status("Being edited")
+
+        console.step("the admin tester edits Autumn draft: a date out of order is refused next to its field, then fixed")
+        console.sign_out()
+        console.sign_in("tester")
+        console.click_link("Being edited")
+        console.click_link("Autumn draft")
+        console.click_link("Edit")
+        for field, value in (("visible_from", "2027-09-10T09:00"), ("visible_until", "2027-09-01T09:00")):
+            box = console.driver.find_element(By.ID, field)
+            box.clear()
+            box.send_keys(value)
+        console.click_button("Save")
+        error = console.driver.find_elements(By.ID, "visible_until-error")
+        console.expect(error and error[0].text, "the date out of order is refused next to Visible until")
+        console.expect(console.driver.find_element(By.ID, "visible_until").get_attribute("aria-invalid") == "true", "marked invalid")
+        console.accessible()
+        box = console.driver.find_element(By.ID, "visible_until")
+        box.clear()
+        box.send_keys("2027-10-01T09:00")
+        console.click_button("Save")
+        console.expect(console.driver.find_element(By.TAG_NAME, "h1").text == "Autumn draft", "back on the dashboard")
+        console.expect("2027-10-01T09:00" in console.driver.page_source, "the new date is saved")
 
         console.step("sign out; the viewer vera sees no button she may not press")
         console.sign_out()

@@ -13,7 +13,7 @@ import Testing
         let password = "a long enough password"
         let paris = try await api.entity("PAR-01")
         _ = try await api.operatorClient("vera", role: .viewer)
-        for name in ["checker", "vera"] {
+        for name in ["tester", "checker", "vera"] {
             #expect(try await api.central.put("/v1/operators/\(name)/password", #"{"password": "\#(password)"}"#).status == 204)
         }
         let output = "/tmp/cdp-browser-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).log"

@@ -193,6 +193,64 @@ final class ConsoleVisitor: @unchecked Sendable {
         #expect(try await api.central.get("/v1/packages/\(id)").json()["revision"] as? Int == 2)
     }
 
+    @Test func thePackageFormShowsEachProblemNextToItsFieldAndSavesNothingUntilRight() async throws {
+        let api = try await Self.start([("tester", "admin"), ("eddy", "editor"), ("vera", "viewer")])
+        let editor = ConsoleVisitor(port: api.central.port)
+        try await editor.signIn("eddy", Self.password)
+        let blank = try await editor.get("/console/packages/new")
+        #expect(blank.status == 200 && blank.text.contains(">Save</button>"))
+        let wrong: [(String, String)] = [
+            ("label", "Spring sale"), ("type", "local"), ("campaign_name", "spring"), ("campaign_folder", ""),
+            ("visible_from", "2027-03-10T09:00"), ("visible_until", "2027-03-01T09:00"), ("settings", "{not json"),
+            ("approval_mode", "manual"), ("allows_several_orders", "false"), ("reviewers", "nobody"),
+        ]
+        let refused = try await editor.post("/console/packages/new", wrong)
+        #expect(refused.status == 422)
+        // Every problem at once, each by its field: the form's own and the API's.
+        for field in ["settings", "campaign_folder", "visible_until", "reviewers"] {
+            #expect(refused.text.contains(#"id="\#(field)-error""#), "\(field)")
+        }
+        #expect(try await api.central.get("/v1/packages").items().isEmpty, "nothing saved")
+        // The settings right, the other problems remain, the values kept.
+        var fixed = wrong.map { $0.0 == "settings" ? ("settings", #"{"format": "A5"}"#) : $0 }
+        let again = try await editor.post("/console/packages/new", fixed)
+        #expect(again.status == 422)
+        for field in ["campaign_folder", "visible_until", "reviewers"] {
+            #expect(again.text.contains(#"id="\#(field)-error""#), "\(field)")
+            #expect(again.text.contains(#"aria-describedby="\#(field)-help \#(field)-error""#) || field == "campaign_folder", "\(field)")
+        }
+        #expect(again.text.contains(#"value="Spring sale""#))
+        #expect(try await api.central.get("/v1/packages").items().isEmpty, "nothing saved")
+        fixed = fixed.map {
+            switch $0.0 {
+            case "campaign_folder": ("campaign_folder", "/2027/spring")
+            case "visible_until": ("visible_until", "2027-04-01T09:00")
+            case "reviewers": ("reviewers", "")
+            default: $0
+            }
+        }
+        let saved = try await editor.post("/console/packages/new", fixed)
+        #expect(saved.status == 303, "\(saved.text.prefix(2000))")
+        let id = try #require(saved.headers["location"]?.split(separator: "/").last.map(String.init))
+        let stored = try await api.central.get("/v1/packages/\(id)").json()
+        #expect(stored["visible_until"] as? String == "2027-04-01T09:00:00.000Z")
+        #expect((stored["settings"] as? [String: Any])?["format"] as? String == "A5")
+
+        // Edit: the form comes filled in; Save changes the package.
+        let form = try await editor.get("/console/packages/\(id)/edit")
+        #expect(form.text.contains(#"value="/2027/spring""#) && form.text.contains("2027-04-01T09:00"))
+        var edited = fixed.filter { $0.0 != "type" }
+        edited = edited.map { $0.0 == "label" ? ("label", "Spring sale 2027") : $0 }
+        #expect(try await editor.post("/console/packages/\(id)/edit", edited).status == 303)
+        #expect(try await api.central.get("/v1/packages/\(id)").string("label") == "Spring sale 2027")
+
+        // A viewer gets no form.
+        let viewer = ConsoleVisitor(port: api.central.port)
+        try await viewer.signIn("vera", Self.password)
+        #expect(try await viewer.get("/console/packages/new").status == 403)
+        #expect(!(try await viewer.get("/console/packages/\(id)").text.contains(">Edit</a>")))
+    }
+
     @Test func aViewerSeesNoActionAndIsRefusedOne() async throws {
         let api = try await Self.start([("tester", "admin"), ("vera", "viewer")])
         let id = try await api.package(upTo: "pending_approval")

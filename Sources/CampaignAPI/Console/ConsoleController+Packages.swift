@@ -120,9 +120,12 @@ extension ConsoleController {
         let transitions: [(PackageAction, String)] = [(.submit, "Submit"), (.approve, "Approve"), (.reject, "Reject"), (.publish, "Publish")]
         let open = transitions.filter { allowed($0.0) }
         data["transitions"] = open.map { ["packageID": String(id), "action": $0.0.rawValue, "label": $0.1, "csrf": data["csrf"] ?? ""] }
+        data["canEdit"] = package.pendingJobID == nil
+            && AccessRules.check(APIRoute("PATCH", "/v1/packages/{id}"), role: principal.operatorRole) == nil
+            && (try? package.status.applying(.edit, type: package.type, hasAudience: package.hasAudience).get()) != nil
         data["canCancel"] = allowed(.cancel)
         data["canReinitialize"] = allowed(.reinitialize)
-        data["anyAction"] = !open.isEmpty || allowed(.cancel) || allowed(.reinitialize)
+        data["anyAction"] = !open.isEmpty || allowed(.cancel) || allowed(.reinitialize) || data["canEdit"] as? Bool == true
         data["commentError"] = commentError
         data["commentValue"] = commentValue
 

@@ -22,7 +22,11 @@ struct ConsoleController {
         let pages = console.group("").add(middleware: ConsoleSessionMiddleware(sessions: sessions))
         pages.post("logout", use: signOut)
         pages.get("packages", use: packageList)
+        pages.get("packages/new", use: newPackagePage)
+        pages.post("packages/new", use: createPackage)
         pages.get("packages/:id", use: packageDashboard)
+        pages.get("packages/:id/edit", use: editPackagePage)
+        pages.post("packages/:id/edit", use: editPackage)
         pages.get("packages/:id/job", use: jobStatus)
         for action in [PackageAction.submit, .approve, .reject, .publish] {
             pages.post("packages/:id/\(action.rawValue)") { request, context in
@@ -43,7 +47,7 @@ struct ConsoleController {
     @Sendable func signInPage(_ request: Request, context: APIContext) async throws -> Response {
         let csrf = SessionStore.newSecret()
         return ConsolePage.render(
-            "login", ["title": "Sign in", "csrf": csrf, "next": Self.safeNext(request.uri.queryParameters.get("next"))],
+            "login", ["title": "Sign in", "csrf": csrf, "next": Self.safeNext(request.uri.queryParameters.get("next")) ?? ""],
             headers: Cookies.set(Cookies.signInCSRF, csrf, secure: options.cookieSecure))
     }
 
@@ -63,7 +67,7 @@ struct ConsoleController {
         let next = Self.safeNext(form["next"])
         func again(_ error: String, status: HTTPResponse.Status, headers: HTTPFields = [:]) -> Response {
             ConsolePage.render(
-                "login", ["title": "Sign in", "csrf": expected, "next": next, "name": name, "error": error], status: status,
+                "login", ["title": "Sign in", "csrf": expected, "next": next ?? "", "name": name, "error": error], status: status,
                 headers: headers)
         }
         switch try await passwords.check(name: name, password: form["password"] ?? "", address: context.remoteAddress) {

@@ -16,7 +16,7 @@ enum ConsoleTemplates {
 
     static let all: [(String, String)] = [
         ("layout", layout), ("login", login), ("packages", packages), ("package", package),
-        ("reinitialize", reinitialize), ("message", message),
+        ("reinitialize", reinitialize), ("message", message), ("packageForm", packageForm),
     ]
 
     static let layout = """
@@ -35,6 +35,7 @@ enum ConsoleTemplates {
         {{#operator}}
         <nav aria-label="Main">
         <a href="/console/packages">Campaign packages</a>
+        <a href="/console/packages/new">New package</a>
         </nav>
         <form class="signout" method="post" action="/console/logout">
         <input type="hidden" name="csrf" value="{{csrf}}">
@@ -127,6 +128,7 @@ enum ConsoleTemplates {
         <button type="submit">{{label}}</button>
         </form>
         {{/transitions}}
+        {{#canEdit}}<p><a href="/console/packages/{{id}}/edit">Edit</a></p>{{/canEdit}}
         {{#canReinitialize}}<p><a href="/console/packages/{{id}}/reinitialize">Reinitialize the package to reuse it</a></p>{{/canReinitialize}}
         {{#canCancel}}
         <form method="post" action="/console/packages/{{id}}/cancel" class="cancel">
@@ -178,6 +180,27 @@ enum ConsoleTemplates {
         <textarea id="comment" name="comment" rows="2" aria-describedby="comment-help"></textarea>
         <span id="comment-help" class="help">Optional: why it is reinitialized.</span></p>
         <p><button type="submit">OK</button> <a href="/console/packages/{{id}}">Back</a></p>
+        </form>
+        {{/body}}{{/layout}}
+        """
+
+    /// Create or edit a package: every field of the API, each problem next to its field.
+    static let packageForm = """
+        {{<layout}}{{$body}}
+        {{#hasErrors}}<p class="error" role="alert" id="form-errors">The package was not saved: correct the fields marked below.</p>{{/hasErrors}}
+        <form method="post" action="{{action}}" class="package-form">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        {{#fields}}
+        <p>
+        <label for="{{name}}">{{label}}</label>
+        {{#text}}<input id="{{name}}" name="{{name}}" value="{{value}}"{{#required}} required{{/required}}{{#describedBy}} aria-describedby="{{.}}"{{/describedBy}}{{#error}} aria-invalid="true"{{/error}}>{{/text}}
+        {{#area}}<textarea id="{{name}}" name="{{name}}" rows="3"{{#describedBy}} aria-describedby="{{.}}"{{/describedBy}}{{#error}} aria-invalid="true"{{/error}}>{{value}}</textarea>{{/area}}
+        {{#choices}}<select id="{{name}}" name="{{name}}"{{#error}} aria-invalid="true"{{/error}}>{{#options}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/options}}</select>{{/choices}}
+        {{#help}}<span id="{{name}}-help" class="help">{{.}}</span>{{/help}}
+        {{#error}}<span id="{{name}}-error" class="error" role="alert">{{.}}</span>{{/error}}
+        </p>
+        {{/fields}}
+        <p><button type="submit">Save</button> <a href="{{back}}">Back</a></p>
         </form>
         {{/body}}{{/layout}}
         """
