@@ -251,6 +251,44 @@ final class ConsoleVisitor: @unchecked Sendable {
         #expect(!(try await viewer.get("/console/packages/\(id)").text.contains(">Edit</a>")))
     }
 
+    @Test func ordersAreListedEditedAndDecided() async throws {
+        let api = try await Self.start([("tester", "admin"), ("checker", "approver"), ("vera", "viewer")])
+        let paris = try await api.entity("PAR-01")
+        let lyon = try await api.entity("LYO-01")
+        let id = try await api.package()
+        let order = try #require(try await paris.post("/v1/packages/\(id)/orders", #"{"label": "500 flyers", "parameters": {"copies": 500}}"#).string("id"))
+        _ = try await lyon.post("/v1/packages/\(id)/orders", #"{"label": "Lyon kit"}"#)
+        let admin = ConsoleVisitor(port: api.central.port)
+        try await admin.signIn("tester", Self.password)
+        let list = try await admin.get("/console/orders?entity=PAR-01")
+        #expect(list.status == 200 && list.text.contains("500 flyers") && !list.text.contains("Lyon kit"))
+        let page = try await admin.get("/console/orders/\(order)")
+        #expect(page.text.contains("Edit &gt; General") && page.text.contains("&quot;copies&quot;:500"))
+        // Parameters that are not JSON: refused next to the field, nothing saved.
+        let refused = try await admin.post("/console/orders/\(order)/edit", [("label", "600 flyers"), ("comment", ""), ("parameters", "{copies")])
+        #expect(refused.status == 422 && refused.text.contains(#"id="parameters-error""#))
+        #expect(try await api.central.get("/v1/orders/\(order)").string("label") == "500 flyers")
+        let saved = try await admin.post(
+            "/console/orders/\(order)/edit", [("label", "600 flyers"), ("comment", "more"), ("parameters", #"{"copies": 600}"#)])
+        #expect(saved.status == 303)
+        let stored = try await api.central.get("/v1/orders/\(order)").json()
+        #expect(stored["label"] as? String == "600 flyers" && (stored["parameters"] as? [String: Any])?["copies"] as? Int == 600)
+
+        // The approver approves; the viewer reads, with no form and no button.
+        let approver = ConsoleVisitor(port: api.central.port)
+        try await approver.signIn("checker", Self.password)
+        _ = try await approver.get("/console/orders/\(order)")
+        #expect(try await approver.post("/console/orders/\(order)/decide", [("action", "approve"), ("comment", "go")]).status == 303)
+        #expect(try await api.central.get("/v1/orders/\(order)").string("status") == "approved")
+        let viewer = ConsoleVisitor(port: api.central.port)
+        try await viewer.signIn("vera", Self.password)
+        let read = try await viewer.get("/console/orders/\(order)")
+        #expect(read.status == 200 && !read.text.contains(">Save</button>") && !read.text.contains(#"value="cancel""#))
+        let forbidden = try await viewer.post("/console/orders/\(order)/decide", [("action", "cancel")])
+        #expect(forbidden.status == 403)
+        #expect(try await api.central.get("/v1/orders/\(order)").string("status") == "approved")
+    }
+
     @Test func aViewerSeesNoActionAndIsRefusedOne() async throws {
         let api = try await Self.start([("tester", "admin"), ("vera", "viewer")])
         let id = try await api.package(upTo: "pending_approval")

@@ -34,6 +34,10 @@ struct ConsoleController {
             }
         }
         pages.post("packages/:id/cancel", use: cancel)
+        pages.get("orders", use: orderList)
+        pages.get("orders/:id", use: orderPage)
+        pages.post("orders/:id/edit", use: editOrder)
+        pages.post("orders/:id/decide", use: decideOrder)
         pages.get("packages/:id/reinitialize", use: reinitializePage)
         pages.post("packages/:id/reinitialize", use: reinitialize)
     }

@@ -17,6 +17,7 @@ enum ConsoleTemplates {
     static let all: [(String, String)] = [
         ("layout", layout), ("login", login), ("packages", packages), ("package", package),
         ("reinitialize", reinitialize), ("message", message), ("packageForm", packageForm),
+        ("orders", orders), ("order", order),
     ]
 
     static let layout = """
@@ -36,6 +37,7 @@ enum ConsoleTemplates {
         <nav aria-label="Main">
         <a href="/console/packages">Campaign packages</a>
         <a href="/console/packages/new">New package</a>
+        <a href="/console/orders">Campaign orders</a>
         </nav>
         <form class="signout" method="post" action="/console/logout">
         <input type="hidden" name="csrf" value="{{csrf}}">
@@ -147,7 +149,7 @@ enum ConsoleTemplates {
         <table>
         <thead><tr><th scope="col">Local entity</th><th scope="col">Order</th><th scope="col">Status</th></tr></thead>
         <tbody>
-        {{#orders}}<tr><td>{{entity}}</td><td>{{id}}</td><td>{{status}}</td></tr>{{/orders}}
+        {{#orders}}<tr><td>{{entity}}</td><td><a href="/console/orders/{{id}}">Order {{id}}</a></td><td>{{status}}</td></tr>{{/orders}}
         {{^orders}}<tr><td colspan="3">No order of this revision.</td></tr>{{/orders}}
         </tbody>
         </table>
@@ -202,6 +204,65 @@ enum ConsoleTemplates {
         {{/fields}}
         <p><button type="submit">Save</button> <a href="{{back}}">Back</a></p>
         </form>
+        {{/body}}{{/layout}}
+        """
+
+    static let orders = """
+        {{<layout}}{{$body}}
+        <form method="get" action="/console/orders" class="filter-list">
+        <p><label for="package">Package</label> <input id="package" name="package" inputmode="numeric" value="{{package}}">
+        <label for="entity">Local entity</label> <input id="entity" name="entity" value="{{entity}}">
+        <label for="status">Status</label>
+        <select id="status" name="status">{{#statuses}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/statuses}}</select>
+        <button type="submit">Filter</button></p>
+        </form>
+        <table>
+        <caption>{{caption}}</caption>
+        <thead><tr><th scope="col">Order</th><th scope="col">Package</th><th scope="col">Local entity</th><th scope="col">Label</th><th scope="col">Status</th><th scope="col">Placed</th></tr></thead>
+        <tbody>
+        {{#rows}}<tr><td><a href="/console/orders/{{id}}">Order {{id}}</a></td><td><a href="/console/packages/{{packageID}}">{{packageID}}</a></td><td>{{entity}}</td><td>{{label}}</td><td>{{status}}</td><td>{{created}}</td></tr>{{/rows}}
+        {{^rows}}<tr><td colspan="6">No order matches.</td></tr>{{/rows}}
+        </tbody>
+        </table>
+        {{#next}}<p><a href="{{.}}" rel="next">Next page</a></p>{{/next}}
+        {{/body}}{{/layout}}
+        """
+
+    static let order = """
+        {{<layout}}{{$body}}
+        <dl class="summary">
+        <dt>Package</dt><dd><a href="/console/packages/{{packageID}}">{{packageID}}</a> (revision {{revision}})</dd>
+        <dt>Local entity</dt><dd>{{entity}}</dd>
+        <dt>Status</dt><dd id="status">{{status}}</dd>
+        <dt>Placed</dt><dd>{{created}} by {{createdBy}}</dd>
+        {{#decided}}<dt>Decided</dt><dd>{{.}}</dd>{{/decided}}
+        {{#cancelled}}<dt>Cancelled</dt><dd>{{.}}</dd>{{/cancelled}}
+        </dl>
+        <h2 id="general">Edit &gt; General</h2>
+        {{#canEdit}}
+        <form method="post" action="/console/orders/{{id}}/edit">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        {{#hasErrors}}<p class="error" role="alert">The order was not saved: correct the fields marked below.</p>{{/hasErrors}}
+        {{#fields}}
+        <p><label for="{{name}}">{{label}}</label>
+        <textarea id="{{name}}" name="{{name}}" rows="{{rows}}"{{#error}} aria-invalid="true" aria-describedby="{{name}}-error"{{/error}}>{{value}}</textarea>
+        {{#error}}<span id="{{name}}-error" class="error" role="alert">{{.}}</span>{{/error}}</p>
+        {{/fields}}
+        <p><button type="submit">Save</button></p>
+        </form>
+        {{/canEdit}}
+        {{^canEdit}}
+        <dl class="summary">{{#fields}}<dt>{{label}}</dt><dd><pre>{{value}}</pre></dd>{{/fields}}</dl>
+        {{/canEdit}}
+        {{#decisions}}
+        <h2 id="decide">Decide</h2>
+        <form method="post" action="/console/orders/{{id}}/decide">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <p><label for="decision-comment">Comment</label>
+        <textarea id="decision-comment" name="comment" rows="2"></textarea></p>
+        <p>{{#buttons}}<button type="submit" name="action" value="{{action}}">{{label}}</button> {{/buttons}}</p>
+        </form>
+        {{/decisions}}
         {{/body}}{{/layout}}
         """
 
