@@ -289,6 +289,27 @@ final class ConsoleVisitor: @unchecked Sendable {
         #expect(try await api.central.get("/v1/orders/\(order)").string("status") == "approved")
     }
 
+    @Test func failedJobsAreShownAndRetried() async throws {
+        let api = try await Self.start([("tester", "admin"), ("vera", "viewer")])
+        let connection = try await api.connect()
+        defer { connection.close() }
+        let job = try await connection.query(
+            """
+            INSERT INTO central.jobs (kind, status, attempts, max_attempts, last_error, created_by, finished_at)
+            VALUES ('noop', 'failed', 8, 8, 'the engine <refused> it', 'tests', now()) RETURNING id
+            """)[0].decode(Int.self, "id")
+        let viewer = ConsoleVisitor(port: api.central.port)
+        try await viewer.signIn("vera", Self.password)
+        let seen = try await viewer.get("/console/jobs?status=failed")
+        #expect(seen.status == 200 && seen.text.contains("the engine &lt;refused&gt; it") && !seen.text.contains(">Retry</button>"))
+        #expect(try await viewer.post("/console/jobs/\(job)/retry").status == 403)
+        let admin = ConsoleVisitor(port: api.central.port)
+        try await admin.signIn("tester", Self.password)
+        #expect(try await admin.get("/console/jobs?status=failed").text.contains(">Retry</button>"))
+        #expect(try await admin.post("/console/jobs/\(job)/retry").status == 303)
+        try await waitUntil("the retried job") { try await api.central.get("/v1/jobs/\(job)").string("status") == "succeeded" }
+    }
+
     @Test func aViewerSeesNoActionAndIsRefusedOne() async throws {
         let api = try await Self.start([("tester", "admin"), ("vera", "viewer")])
         let id = try await api.package(upTo: "pending_approval")

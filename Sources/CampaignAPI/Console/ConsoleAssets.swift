@@ -34,6 +34,8 @@ enum ConsoleAssets {
         textarea { width: min(40rem, 100%); }
         label { margin-right: .4rem; }
         button { font: inherit; padding: .3rem .9rem; }
+        .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+        nav a { margin-right: .8rem; }
         """
 
     /// Live job progress: while a dashboard shows a pending job, ask its status every

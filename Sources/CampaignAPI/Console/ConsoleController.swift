@@ -34,6 +34,8 @@ struct ConsoleController {
             }
         }
         pages.post("packages/:id/cancel", use: cancel)
+        pages.get("jobs", use: jobList)
+        pages.post("jobs/:id/retry", use: retryJob)
         pages.get("orders", use: orderList)
         pages.get("orders/:id", use: orderPage)
         pages.post("orders/:id/edit", use: editOrder)

@@ -17,7 +17,7 @@ enum ConsoleTemplates {
     static let all: [(String, String)] = [
         ("layout", layout), ("login", login), ("packages", packages), ("package", package),
         ("reinitialize", reinitialize), ("message", message), ("packageForm", packageForm),
-        ("orders", orders), ("order", order),
+        ("orders", orders), ("order", order), ("jobs", jobs),
     ]
 
     static let layout = """
@@ -38,6 +38,7 @@ enum ConsoleTemplates {
         <a href="/console/packages">Campaign packages</a>
         <a href="/console/packages/new">New package</a>
         <a href="/console/orders">Campaign orders</a>
+        <a href="/console/jobs?status=failed">Failed jobs</a>
         </nav>
         <form class="signout" method="post" action="/console/logout">
         <input type="hidden" name="csrf" value="{{csrf}}">
@@ -263,6 +264,23 @@ enum ConsoleTemplates {
         <p>{{#buttons}}<button type="submit" name="action" value="{{action}}">{{label}}</button> {{/buttons}}</p>
         </form>
         {{/decisions}}
+        {{/body}}{{/layout}}
+        """
+
+    static let jobs = """
+        {{<layout}}{{$body}}
+        <nav class="filters" aria-label="Job status">
+        {{#filters}}<a href="{{href}}"{{#current}} aria-current="page"{{/current}}>{{label}}</a> {{/filters}}
+        </nav>
+        <table>
+        <caption>{{caption}}</caption>
+        <thead><tr><th scope="col">Job</th><th scope="col">Kind</th><th scope="col">Package</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Last error</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
+        <tbody>
+        {{#rows}}<tr><td>{{id}}</td><td>{{kind}}</td><td>{{#packageID}}<a href="/console/packages/{{.}}">{{.}}</a>{{/packageID}}</td><td>{{status}}</td><td>{{attempts}}</td><td>{{error}}</td>
+        <td>{{#canRetry}}<form method="post" action="/console/jobs/{{id}}/retry"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" aria-label="Retry job {{id}}">Retry</button></form>{{/canRetry}}</td></tr>{{/rows}}
+        {{^rows}}<tr><td colspan="7">No job.</td></tr>{{/rows}}
+        </tbody>
+        </table>
         {{/body}}{{/layout}}
         """
 
