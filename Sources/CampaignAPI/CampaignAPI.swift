@@ -35,7 +35,8 @@ public enum CampaignAPI {
         TokensController(store: store, tokens: tokens).register(on: v1)
         ConsoleController(
             store: store, sessions: SessionStore(pool: pool, idleTimeout: options.sessionIdle),
-            passwords: PasswordCheck(store: store, hasher: passwords, limits: options.passwordLimits), options: options
+            passwords: PasswordCheck(store: store, hasher: passwords, limits: options.passwordLimits), tokens: tokens,
+            options: options
         ).register(on: router)
         PackagesController(store: store, options: options).register(on: v1)
         OrdersController(store: store).register(on: v1)

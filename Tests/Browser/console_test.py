@@ -202,6 +202,12 @@ def main():
         console.expect(console.driver.find_element(By.TAG_NAME, "h1").text == "Autumn draft", "back on the dashboard")
         console.expect("2027-10-01T09:00" in console.driver.page_source, "the new date is saved")
 
+        console.step("the admin's pages: orders, an order, jobs, entities, operators, tokens (axe on each)")
+        console.click_link("Campaign orders")
+        console.click_link(console.driver.find_element(By.CSS_SELECTOR, "tbody a").text)
+        for link in ("Failed jobs", "Entities", "Operators", "Tokens"):
+            console.click_link(link)
+
         console.step("sign out; the viewer vera sees no button she may not press")
         console.sign_out()
         console.sign_in("vera")

@@ -310,6 +310,47 @@ final class ConsoleVisitor: @unchecked Sendable {
         try await waitUntil("the retried job") { try await api.central.get("/v1/jobs/\(job)").string("status") == "succeeded" }
     }
 
+    @Test func anAdminManagesOperatorsEntitiesAndTokensAndAViewerOnlyReads() async throws {
+        let api = try await Self.start([("tester", "admin"), ("vera", "viewer")])
+        let admin = ConsoleVisitor(port: api.central.port)
+        try await admin.signIn("tester", Self.password)
+        _ = try await admin.get("/console/entities")
+        #expect(try await admin.post("/console/entities", [("code", "PAR-01"), ("label", "Paris")]).status == 303)
+        let duplicate = try await admin.post("/console/entities", [("code", "PAR-01"), ("label", "Paris")])
+        #expect(duplicate.status == 409 && duplicate.text.contains(#"id="create-error""#))
+        #expect(try await admin.post("/console/entities/PAR-01", [("label", "Paris Nord"), ("tags", "north franchise"), ("disabled", "false")]).status == 303)
+        let entity = try await api.central.get("/v1/entities/PAR-01").json()
+        #expect(entity["label"] as? String == "Paris Nord" && entity["tags"] as? [String] == ["franchise", "north"])
+        let minted = try await admin.post("/console/entities/PAR-01/tokens")
+        let token = try #require(minted.text.firstMatch(of: /id="new-token">(cdt_[0-9a-f]{80})</).map { String($0.1) })
+        #expect(try await HTTPTestClient(port: api.central.port, token: token).get("/v1/notifications").status == 200)
+
+        _ = try await admin.get("/console/operators")
+        #expect(try await admin.post("/console/operators", [("name", "marie"), ("role", "editor"), ("entity", ""), ("display_name", "Marie")]).status == 303)
+        let bad = try await admin.post("/console/operators", [("name", "clerk"), ("role", "local"), ("entity", "")])
+        #expect(bad.status == 422 && bad.text.contains("entity"))
+        #expect(try await admin.post("/console/operators/marie", [("role", "approver"), ("disabled", "false")]).status == 303)
+        #expect(try await api.central.get("/v1/operators/marie").string("role") == "approver")
+        #expect(try await admin.post("/console/operators/marie/password", [("password", "marie's long password")]).status == 303)
+        #expect(try await ConsoleVisitor(port: api.central.port).signIn("marie", "marie's long password").status == 303)
+        #expect(try await admin.post("/console/operators/marie", [("role", "approver"), ("disabled", "true")]).status == 303)
+        #expect(try await api.central.get("/v1/operators/marie").json()["disabled"] as? Bool == true)
+
+        let tokens = try await admin.get("/console/tokens")
+        #expect(tokens.status == 200 && !tokens.text.contains(String(token.dropFirst(20))), "no secret on the page")
+        let tokenID = try #require(try await api.central.get("/v1/tokens?owner=PAR-01").items().first?["id"] as? String)
+        #expect(try await admin.post("/console/tokens/\(tokenID)/revoke").status == 303)
+        #expect(try await HTTPTestClient(port: api.central.port, token: token).get("/v1/notifications").status == 401)
+
+        let viewer = ConsoleVisitor(port: api.central.port)
+        try await viewer.signIn("vera", Self.password)
+        let operators = try await viewer.get("/console/operators")
+        #expect(operators.status == 200 && operators.text.contains("marie") && !operators.text.contains(">Create</button>"))
+        #expect(try await viewer.get("/console/tokens").status == 403)
+        #expect(try await viewer.post("/console/entities/PAR-01", [("label", "Mine"), ("disabled", "true")]).status == 403)
+        #expect(try await api.central.get("/v1/entities/PAR-01").string("label") == "Paris Nord")
+    }
+
     @Test func aViewerSeesNoActionAndIsRefusedOne() async throws {
         let api = try await Self.start([("tester", "admin"), ("vera", "viewer")])
         let id = try await api.package(upTo: "pending_approval")

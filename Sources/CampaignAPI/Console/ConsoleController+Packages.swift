@@ -8,7 +8,10 @@ extension ConsoleController {
     static func layout(_ context: APIContext) -> [String: Any] {
         guard let session = context.consoleSession else { return [:] }
         return [
-            "operator": ["name": session.principal.operatorName ?? "", "role": session.principal.operatorRole.rawValue],
+            "operator": [
+                "name": session.principal.operatorName ?? "", "role": session.principal.operatorRole.rawValue,
+                "admin": session.principal.operatorRole == .admin,
+            ],
             "csrf": session.csrfToken,
         ]
     }

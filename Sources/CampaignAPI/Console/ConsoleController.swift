@@ -11,6 +11,7 @@ struct ConsoleController {
     let store: Store
     let sessions: SessionStore
     let passwords: PasswordCheck
+    let tokens: TokenStore
     let options: APIOptions
 
     func register(on router: Router<APIContext>) {
@@ -34,6 +35,16 @@ struct ConsoleController {
             }
         }
         pages.post("packages/:id/cancel", use: cancel)
+        pages.get("operators", use: operatorList)
+        pages.post("operators", use: createOperator)
+        pages.post("operators/:name", use: updateOperator)
+        pages.post("operators/:name/password", use: setOperatorPassword)
+        pages.get("entities", use: entityList)
+        pages.post("entities", use: createEntity)
+        pages.post("entities/:code", use: updateEntity)
+        pages.post("entities/:code/tokens", use: mintEntityToken)
+        pages.get("tokens", use: tokenList)
+        pages.post("tokens/:id/revoke", use: revokeToken)
         pages.get("jobs", use: jobList)
         pages.post("jobs/:id/retry", use: retryJob)
         pages.get("orders", use: orderList)

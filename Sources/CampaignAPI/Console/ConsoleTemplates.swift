@@ -17,7 +17,8 @@ enum ConsoleTemplates {
     static let all: [(String, String)] = [
         ("layout", layout), ("login", login), ("packages", packages), ("package", package),
         ("reinitialize", reinitialize), ("message", message), ("packageForm", packageForm),
-        ("orders", orders), ("order", order), ("jobs", jobs),
+        ("orders", orders), ("order", order), ("jobs", jobs), ("operators", operators), ("entities", entities),
+        ("tokens", tokens),
     ]
 
     static let layout = """
@@ -39,6 +40,9 @@ enum ConsoleTemplates {
         <a href="/console/packages/new">New package</a>
         <a href="/console/orders">Campaign orders</a>
         <a href="/console/jobs?status=failed">Failed jobs</a>
+        <a href="/console/entities">Entities</a>
+        <a href="/console/operators">Operators</a>
+        {{#admin}}<a href="/console/tokens">Tokens</a>{{/admin}}
         </nav>
         <form class="signout" method="post" action="/console/logout">
         <input type="hidden" name="csrf" value="{{csrf}}">
@@ -281,6 +285,97 @@ enum ConsoleTemplates {
         {{^rows}}<tr><td colspan="7">No job.</td></tr>{{/rows}}
         </tbody>
         </table>
+        {{/body}}{{/layout}}
+        """
+
+    static let operators = """
+        {{<layout}}{{$body}}
+        {{#mayChange}}
+        <form method="post" action="/console/operators" class="filter-list">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <h2 id="new-operator">New operator</h2>
+        {{#createError}}<p class="error" role="alert" id="create-error">{{.}}</p>{{/createError}}
+        <p><label for="new-name">Name</label> <input id="new-name" name="name" required>
+        <label for="new-role">Role</label>
+        <select id="new-role" name="role">{{#roles}}<option value="{{.}}">{{.}}</option>{{/roles}}</select>
+        <label for="new-entity">Entity (local operators)</label> <input id="new-entity" name="entity">
+        <label for="new-display">Display name</label> <input id="new-display" name="display_name">
+        <button type="submit">Create</button></p>
+        </form>
+        {{/mayChange}}
+        <table>
+        <caption>Operators</caption>
+        <thead><tr><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Entity</th><th scope="col">Display name</th><th scope="col">Password</th><th scope="col">Status</th>{{#mayChange}}<th scope="col">Change</th>{{/mayChange}}</tr></thead>
+        <tbody>
+        {{#rows}}<tr><td>{{name}}</td><td>{{role}}</td><td>{{entity}}</td><td>{{displayName}}</td><td>{{password}}</td><td>{{status}}</td>
+        {{#mayChange}}<td>
+        <form method="post" action="/console/operators/{{name}}" class="inline">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        {{#central}}<label for="role-{{name}}">Role of {{name}}</label>
+        <select id="role-{{name}}" name="role">{{#roleOptions}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{value}}</option>{{/roleOptions}}</select>{{/central}}
+        <button type="submit" name="disabled" value="{{toggle}}">{{toggleLabel}}</button>
+        {{#central}}<button type="submit" name="disabled" value="{{disabledValue}}">Save role</button>{{/central}}
+        </form>
+        <form method="post" action="/console/operators/{{name}}/password" class="inline">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <label for="password-{{name}}">New password for {{name}}</label>
+        <input id="password-{{name}}" name="password" type="password" autocomplete="new-password" minlength="12">
+        <button type="submit">Set password</button>
+        </form>
+        </td>{{/mayChange}}</tr>{{/rows}}
+        </tbody>
+        </table>
+        {{/body}}{{/layout}}
+        """
+
+    static let entities = """
+        {{<layout}}{{$body}}
+        {{#token}}<p class="notice" role="status">The new token of {{entity}}, shown this once: <code id="new-token">{{value}}</code></p>{{/token}}
+        {{#mayChange}}
+        <form method="post" action="/console/entities" class="filter-list">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <h2 id="new-entity-title">New local entity</h2>
+        {{#createError}}<p class="error" role="alert" id="create-error">{{.}}</p>{{/createError}}
+        <p><label for="new-code">Code</label> <input id="new-code" name="code" required>
+        <label for="new-label">Label</label> <input id="new-label" name="label" required>
+        <button type="submit">Create</button></p>
+        </form>
+        {{/mayChange}}
+        <table>
+        <caption>Local entities</caption>
+        <thead><tr><th scope="col">Code</th><th scope="col">Label</th><th scope="col">Tags</th><th scope="col">Status</th>{{#mayChange}}<th scope="col">Change</th>{{/mayChange}}</tr></thead>
+        <tbody>
+        {{#rows}}<tr><td>{{code}}</td><td>{{label}}</td><td>{{tags}}</td><td>{{status}}</td>
+        {{#mayChange}}<td>
+        <form method="post" action="/console/entities/{{code}}" class="inline">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <label for="label-{{code}}">Label of {{code}}</label> <input id="label-{{code}}" name="label" value="{{label}}">
+        <label for="tags-{{code}}">Tags of {{code}}</label> <input id="tags-{{code}}" name="tags" value="{{tags}}">
+        <button type="submit" name="disabled" value="{{disabledValue}}">Save</button>
+        <button type="submit" name="disabled" value="{{toggle}}">{{toggleLabel}}</button>
+        </form>
+        <form method="post" action="/console/entities/{{code}}/tokens" class="inline">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <button type="submit" aria-label="Mint a token for {{code}}">Mint a token</button>
+        </form>
+        </td>{{/mayChange}}</tr>{{/rows}}
+        </tbody>
+        </table>
+        {{#next}}<p><a href="{{.}}" rel="next">Next page</a></p>{{/next}}
+        {{/body}}{{/layout}}
+        """
+
+    static let tokens = """
+        {{<layout}}{{$body}}
+        <table>
+        <caption>Tokens (never their secrets)</caption>
+        <thead><tr><th scope="col">Id</th><th scope="col">Owner</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">Revoked</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
+        <tbody>
+        {{#rows}}<tr><td>{{id}}</td><td>{{owner}}</td><td>{{created}}</td><td>{{used}}</td><td>{{revoked}}</td>
+        <td>{{#live}}<form method="post" action="/console/tokens/{{id}}/revoke"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" aria-label="Revoke token {{id}}">Revoke</button></form>{{/live}}</td></tr>{{/rows}}
+        </tbody>
+        </table>
+        {{#next}}<p><a href="{{.}}" rel="next">Next page</a></p>{{/next}}
         {{/body}}{{/layout}}
         """
 
