@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Back-office list benchmark (not a test): builds the release daemon, starts it on a
 # private embedded cluster under /tmp, seeds entities, packages and orders with
-# set-based SQL, measures the package list and the orders view over HTTP
+# set-based SQL, measures the package list and the orders view over HTTP, and the
+# console's package list and a dashboard next to the API's (signed in as a viewer)
 # (bench/measure.py), prints the EXPLAIN (ANALYZE, BUFFERS) plans of the SQL the
 # server runs for them, then stops the daemon and deletes the cluster.
 #
@@ -30,6 +31,15 @@ start_serve
 
 TOKEN=$(cd "$ROOT" && "$BIN" token create --central bench --data-dir "$DIR")
 [[ -n $TOKEN ]] || die "token create printed nothing"
+# A console session for the pages: an operator with a password, signed in through the form.
+BENCH_PASSWORD="bench password $RANDOM$RANDOM"
+printf '%s\n' "$BENCH_PASSWORD" | (cd "$ROOT" && "$BIN" operator create bench-pages --role viewer --password-stdin --data-dir "$DIR") >/dev/null
+JAR=$DIR/cookies.txt
+SIGNIN=$(curl -s -c "$JAR" "http://127.0.0.1:$PORT/console/login" | grep -o 'name="csrf" value="[0-9a-f]*"' | grep -o '[0-9a-f]\{64\}')
+curl -s -b "$JAR" -c "$JAR" -o /dev/null --data-urlencode "csrf=$SIGNIN" --data-urlencode "name=bench-pages" \
+    --data-urlencode "password=$BENCH_PASSWORD" "http://127.0.0.1:$PORT/console/login"
+SESSION=$(awk '$6 == "campaignd_session" {print $7}' "$JAR")
+[[ -n $SESSION ]] || die "could not sign in to the console"
 
 # --- seed -----------------------------------------------------------------------------
 say "seeding $ENTITIES entities, $PACKAGES packages, $ORDERS orders"
@@ -140,7 +150,7 @@ psql_run -c "SELECT relname AS table, n_live_tup AS rows, pg_size_pretty(pg_tota
 
 # --- measure ----------------------------------------------------------------------------
 say "measuring over HTTP ($WARMUP warm-up + $REQUESTS requests per scenario)"
-BENCH_TOKEN=$TOKEN python3 "$BENCH/measure.py" --port "$PORT" --entities "$ENTITIES" \
+BENCH_TOKEN=$TOKEN BENCH_SESSION=$SESSION python3 "$BENCH/measure.py" --port "$PORT" --entities "$ENTITIES" \
     --requests "$REQUESTS" --warmup "$WARMUP" --deep-page "$DEEP_PAGE" --goal-ms "$GOAL_MS" \
     --env-out "$DIR/measure.env"
 # shellcheck disable=SC1091
