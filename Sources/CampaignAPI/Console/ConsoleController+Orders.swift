@@ -102,13 +102,9 @@ extension ConsoleController {
         let values = ["label": form["label"] ?? "", "comment": form["comment"] ?? "", "parameters": form["parameters"] ?? ""]
         var members: [String: JSONValue] = ["label": .string(values["label"] ?? ""), "comment": .string(values["comment"] ?? "")]
         var problems: [FieldProblem] = []
-        let text = (values["parameters"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        if text.isEmpty {
-            members["parameters"] = .object([:])
-        } else if let parsed = try? JSONValue(parsing: Array(text.utf8)) {
-            members["parameters"] = parsed
-        } else {
-            problems.append(FieldProblem(field: "parameters", message: "must be a JSON object, such as {\"copies\": 500}"))
+        switch form.json("parameters", example: #"{"copies": 500}"#) {
+        case .success(let parameters): members["parameters"] = parameters
+        case .failure(let failure): problems += failure.problems
         }
         do {
             try ValidationFailure.throwIfAny(problems)

@@ -78,13 +78,9 @@ extension ConsoleController {
             // A minute, as the form shows it, is read in UTC; a full RFC 3339 text as it is.
             members[name] = value.isEmpty ? .null : .string(value.count == 16 ? value + ":00Z" : value)
         }
-        let settings = text("settings").trimmingCharacters(in: .whitespacesAndNewlines)
-        if settings.isEmpty {
-            members["settings"] = .object([:])
-        } else if let parsed = try? JSONValue(parsing: Array(settings.utf8)) {
-            members["settings"] = parsed
-        } else {
-            problems.append(FieldProblem(field: "settings", message: "must be a JSON object, such as {\"format\": \"A5\"}"))
+        switch form.json("settings", example: #"{"format": "A5"}"#) {
+        case .success(let settings): members["settings"] = settings
+        case .failure(let failure): problems += failure.problems
         }
         return (Data(JSONValue.object(members).serialized), problems)
     }

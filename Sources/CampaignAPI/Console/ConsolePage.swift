@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -64,6 +65,17 @@ struct FormBody: Sendable {
     }
 
     subscript(_ name: String) -> String? { fields.first { $0.name == name }?.value }
+
+    /// A JSON text area (`settings`, `parameters`) as the API's member: `{}` when empty,
+    /// else its JSON (the API's decoder judges its kind), or the problem of text that is not JSON.
+    func json(_ name: String, example: String) -> Result<JSONValue, ValidationFailure> {
+        let text = (self[name] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.isEmpty { return .success(.object([:])) }
+        guard let parsed = try? JSONValue(parsing: Array(text.utf8)) else {
+            return .failure(ValidationFailure(problems: [FieldProblem(field: name, message: "must be a JSON object, such as \(example)")]))
+        }
+        return .success(parsed)
+    }
 }
 
 /// The cookies of a request, by name.
