@@ -45,16 +45,24 @@ public struct SessionStore: Sendable {
         }
         let idle = Int(idleTimeout.components.seconds)
         return try await pool.withConnection { connection in
+            // A read; the write of last_seen_at only when it is a minute old (an UPDATE of the
+            // same value would still write a row version and wait for the WAL on every page).
             let rows = try await connection.query(
                 """
-                UPDATE central.console_sessions s
-                SET last_seen_at = CASE WHEN s.last_seen_at < now() - interval '1 minute' THEN now() ELSE s.last_seen_at END
-                FROM central.operators o LEFT JOIN central.entities e ON e.id = o.entity_id
-                WHERE s.secret_hash = \(APIToken.hash(secret)) AND o.id = s.operator_id
-                  AND s.revoked_at IS NULL AND s.last_seen_at > now() - make_interval(secs => \(idle))
-                  AND o.disabled_at IS NULL AND e.disabled_at IS NULL
-                RETURNING s.id, s.csrf_token, o.id AS operator_id, o.name AS operator_name, o.role,
-                          e.id AS entity_id, e.code AS entity_code
+                WITH found AS (
+                    SELECT s.id, s.csrf_token, s.last_seen_at, o.id AS operator_id, o.name AS operator_name, o.role,
+                           e.id AS entity_id, e.code AS entity_code
+                    FROM central.console_sessions s
+                    JOIN central.operators o ON o.id = s.operator_id
+                    LEFT JOIN central.entities e ON e.id = o.entity_id
+                    WHERE s.secret_hash = \(APIToken.hash(secret)) AND s.revoked_at IS NULL
+                      AND s.last_seen_at > now() - make_interval(secs => \(idle))
+                      AND o.disabled_at IS NULL AND e.disabled_at IS NULL
+                ), touched AS (
+                    UPDATE central.console_sessions t SET last_seen_at = now()
+                    FROM found WHERE t.id = found.id AND found.last_seen_at < now() - interval '1 minute'
+                )
+                SELECT id, csrf_token, operator_id, operator_name, role, entity_id, entity_code FROM found
                 """)
             guard let row = rows.first else { return nil }
             return Session(
