@@ -8,17 +8,20 @@ public enum CampaignAPI {
     /// - Parameters:
     ///   - tokens: the daemon's tokens (shared with its ``AccessWatch``); by default a
     ///     store of its own with `options`' cache lifetime.
+    ///   - sessions: the pages' sessions (shared with its ``AccessWatch`` too); by default
+    ///     a store of its own that remembers nothing.
     ///   - renderMetrics: the Prometheus text of `/metrics`; without it the route is absent.
     public static func makeRouter(
         pool: PostgresPool, migrations: [MigrationFile], hub: NotificationHub? = nil,
         disconnects: ClientDisconnects = ClientDisconnects(), options: APIOptions = APIOptions(),
-        tokens: TokenStore? = nil, passwords: PasswordHasher = PasswordHasher(),
+        tokens: TokenStore? = nil, sessions: SessionStore? = nil, passwords: PasswordHasher = PasswordHasher(),
         renderMetrics: (@Sendable () -> [UInt8])? = nil
     ) -> Router<APIContext> {
         let store = Store(pool: pool)
         let hub = hub ?? NotificationHub(store: store, logger: pool.logger)
         // A polling client presents the same token every few seconds: remember it briefly.
         let tokens = tokens ?? TokenStore(pool: pool, cacheLifetime: options.tokenCacheLifetime)
+        let sessions = sessions ?? SessionStore(pool: pool, idleTimeout: options.sessionIdle)
         let router = Router(context: APIContext.self)
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: MetricsMiddleware())
@@ -28,13 +31,13 @@ public enum CampaignAPI {
             MetricsController(pool: pool, hub: hub, render: renderMetrics).register(on: router)
         }
         let v1 = router.group("v1").add(middleware: AuthMiddleware(tokens: tokens))
-        EntitiesController(store: store, tokens: tokens).register(on: v1)
+        EntitiesController(store: store, tokens: tokens, sessions: sessions).register(on: v1)
         OperatorsController(
-            store: store, tokens: tokens, passwords: PasswordCheck(store: store, hasher: passwords, limits: options.passwordLimits)
+            store: store, tokens: tokens, sessions: sessions, passwords: PasswordCheck(store: store, hasher: passwords, limits: options.passwordLimits)
         ).register(on: v1)
         TokensController(store: store, tokens: tokens).register(on: v1)
         ConsoleController(
-            store: store, sessions: SessionStore(pool: pool, idleTimeout: options.sessionIdle),
+            store: store, sessions: sessions,
             passwords: PasswordCheck(store: store, hasher: passwords, limits: options.passwordLimits), tokens: tokens,
             options: options
         ).register(on: router)

@@ -6,6 +6,7 @@ import Store
 struct EntitiesController {
     let store: Store
     let tokens: TokenStore
+    let sessions: SessionStore
     var post: PostAction { PostAction(store: store) }
 
     func register(on group: RouterGroup<APIContext>) {
@@ -33,7 +34,10 @@ struct EntitiesController {
             try await transaction.entities.update(
                 code: code, label: body.label, tags: body.tags, disabled: body.disabled, by: principal)
         }
-        if body.disabled != nil { tokens.forgetAll() }
+        if body.disabled != nil {
+            tokens.forgetAll()
+            sessions.forgetAll()
+        }
         return JSONResponse.make(.ok, Views.entity(entity))
     }
 

@@ -9,6 +9,7 @@ import Store
 struct OperatorsController {
     let store: Store
     let tokens: TokenStore
+    let sessions: SessionStore
     let passwords: PasswordCheck
     var post: PostAction { PostAction(store: store) }
 
@@ -60,6 +61,7 @@ struct OperatorsController {
         }
         // This daemon forgets at once; the others when the announcement reaches them.
         tokens.forgetAll()
+        sessions.forgetAll()
         return JSONResponse.make(.ok, Views.operatorAccount(account))
     }
 

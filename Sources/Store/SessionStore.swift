@@ -4,8 +4,9 @@ import Postgres
 
 /// Signed-in sessions of the web pages (`central.console_sessions`): a random secret in
 /// a cookie, only its SHA-256 stored; a CSRF token per session; an idle timeout; ended
-/// by sign-out, by revocation and by the operator being disabled (checked on every
-/// request: pages are not polled, so there is no cache to invalidate).
+/// by sign-out and by the operator (or its entity) being disabled. A session found is
+/// remembered for a few seconds, like a token: sign-out and every access change
+/// announce themselves (``AccessChanges``) and every daemon forgets what it remembers.
 public struct SessionStore: Sendable {
     /// A session as a request sees it.
     public struct Session: Sendable, Equatable {
@@ -16,10 +17,18 @@ public struct SessionStore: Sendable {
 
     let pool: PostgresPool
     public let idleTimeout: Duration
+    let cache: AccessCache<Session>?
 
-    public init(pool: PostgresPool, idleTimeout: Duration = .seconds(8 * 3600)) {
+    /// - Parameter cacheLifetime: how long a session found is remembered (`nil`: not at all).
+    public init(pool: PostgresPool, idleTimeout: Duration = .seconds(8 * 3600), cacheLifetime: Duration? = nil) {
         self.pool = pool
         self.idleTimeout = idleTimeout
+        self.cache = cacheLifetime.map { AccessCache(lifetime: $0) }
+    }
+
+    /// Forgets every remembered session (an access change was announced).
+    public func forgetAll() {
+        cache?.removeAll()
     }
 
     /// Opens a session for `account`; returns the cookie's value (shown once, never stored).
@@ -43,8 +52,11 @@ public struct SessionStore: Sendable {
         guard secret.utf8.count == 64, secret.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
             return nil
         }
+        let hash = APIToken.hash(secret)
+        let cached = cache?.value(for: hash)
+        if let found = cached?.found { return found }
         let idle = Int(idleTimeout.components.seconds)
-        return try await pool.withConnection { connection in
+        let session: Session? = try await pool.withConnection { connection in
             // A read; the write of last_seen_at only when it is a minute old (an UPDATE of the
             // same value would still write a row version and wait for the WAL on every page).
             let rows = try await connection.query(
@@ -55,7 +67,7 @@ public struct SessionStore: Sendable {
                     FROM central.console_sessions s
                     JOIN central.operators o ON o.id = s.operator_id
                     LEFT JOIN central.entities e ON e.id = o.entity_id
-                    WHERE s.secret_hash = \(APIToken.hash(secret)) AND s.revoked_at IS NULL
+                    WHERE s.secret_hash = \(hash) AND s.revoked_at IS NULL
                       AND s.last_seen_at > now() - make_interval(secs => \(idle))
                       AND o.disabled_at IS NULL AND e.disabled_at IS NULL
                 ), touched AS (
@@ -69,13 +81,17 @@ public struct SessionStore: Sendable {
                 id: try row.decode(Int.self, "id"), principal: try TokenStore.principal(row),
                 csrfToken: try row.decode(String.self, "csrf_token"))
         }
+        if let session, let generation = cached?.generation { cache?.remember(session, for: hash, generation: generation) }
+        return session
     }
 
-    /// Ends a session (sign-out).
+    /// Ends a session (sign-out), on every daemon: announced like any access change.
     public func close(_ id: Int) async throws {
-        try await pool.withConnection { connection in
+        try await pool.withTransaction { connection in
             try await connection.query("UPDATE central.console_sessions SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL")
+            try await AccessChanges.announce(on: connection)
         }
+        forgetAll()
     }
 
     /// A new 32-byte random secret, in hex (a session, a sign-in form's CSRF token).

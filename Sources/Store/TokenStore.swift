@@ -15,7 +15,7 @@ public struct TokenStore: Sendable {
     }
 
     let pool: PostgresPool
-    let cache: TokenCache?
+    let cache: AccessCache<(principal: Principal, id: Int)>?
     let usage = TokenUsage()
     /// Lookups of tokens not in the cache, shared by concurrent requests: after a broadcast,
     /// every client polls again at once, and one statement then checks many tokens.
@@ -25,7 +25,7 @@ public struct TokenStore: Sendable {
     ///   memory (nothing is remembered when `nil`). ``forgetAll()`` ends it sooner.
     public init(pool: PostgresPool, cacheLifetime: Duration? = nil) {
         self.pool = pool
-        self.cache = cacheLifetime.map { TokenCache(lifetime: $0) }
+        self.cache = cacheLifetime.map { AccessCache(lifetime: $0) }
         self.lookups = Coalescer(
             concurrency: 2, batch: 500,
             counters: (Counter(label: "campaignd_token_lookups_total"), Counter(label: "campaignd_token_statements_total"))
@@ -112,7 +112,7 @@ public struct TokenStore: Sendable {
     public func authenticate(_ presented: String) async throws -> Principal? {
         guard let token = APIToken(parsing: presented) else { return nil }
         let hash = token.secretHash
-        let cached = cache?.principal(for: hash)
+        let cached = cache?.value(for: hash)
         if let found = cached?.found {
             usage.record(found.id)
             return found.principal
@@ -121,7 +121,7 @@ public struct TokenStore: Sendable {
             APIToken.constantTimeEqual(stored.secretHash, hash)
         else { return nil }
         if let generation = cached?.generation {
-            cache?.remember(stored.principal, id: stored.id, for: hash, generation: generation)
+            cache?.remember((stored.principal, stored.id), for: hash, generation: generation)
         }
         usage.record(stored.id)
         return stored.principal

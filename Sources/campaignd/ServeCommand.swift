@@ -85,8 +85,11 @@ struct Serve: AsyncParsableCommand {
             let hub = NotificationHub(store: Store(pool: hubPool), logger: logger)
             let disconnects = ClientDisconnects()
             let tokens = TokenStore(pool: pool, cacheLifetime: apiOptions.tokenCacheLifetime)
+            let sessions = SessionStore(
+                pool: pool, idleTimeout: apiOptions.sessionIdle, cacheLifetime: apiOptions.tokenCacheLifetime)
             let router = CampaignAPI.makeRouter(
                 pool: pool, migrations: files, hub: hub, disconnects: disconnects, options: apiOptions, tokens: tokens,
+                sessions: sessions,
                 passwords: PasswordHasher(parameters: try global.passwordParameters(passwordCost)),
                 renderMetrics: { registry.emitToBuffer() })
             let app = Application(
@@ -104,7 +107,7 @@ struct Serve: AsyncParsableCommand {
                     PoolService(pool: pool, logger: logger),
                     JobWorkers(store: Store(pool: pool), options: jobOptions, logger: logger),
                     Upkeep(store: Store(pool: pool), options: try jobs.retention(global), logger: logger),
-                    AccessWatch(tokens: tokens, configuration: database.serviceConfiguration, logger: logger),
+                    AccessWatch(tokens: tokens, sessions: sessions, configuration: database.serviceConfiguration, logger: logger),
                     app,
                     hub,
                 ], global: global, logger: logger)

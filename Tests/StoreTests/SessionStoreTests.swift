@@ -47,4 +47,28 @@ import Testing
         try await sessions.close(found.id)
         #expect(try await sessions.find(second) == nil)
     }
+
+    /// A remembered session is answered without the database until access changes are
+    /// announced (``forgetAll()``, which the daemon's AccessWatch calls) or it is closed.
+    @Test func aRememberedSessionIsForgottenWhenAccessChanges() async throws {
+        let database = try TestDatabase.get()
+        let pool = database.makePool(PostgresPoolOptions(maximumConnections: 2))
+        defer { pool.close() }
+        let account = try await Store(pool: pool).transaction {
+            try await $0.operators.create(name: "bert", role: .viewer, entityCode: nil, displayName: nil, by: StoreFixture.central)
+        }
+        let sessions = SessionStore(pool: pool, cacheLifetime: .seconds(60))
+        let secret = try await sessions.open(for: account, address: nil, userAgent: nil)
+        #expect(try await sessions.find(secret) != nil)
+        // Behind the cache's back (no announcement heard): still remembered.
+        try await pool.withConnection { try await $0.query("UPDATE central.operators SET disabled_at = now() WHERE name = 'bert'") }
+        #expect(try await sessions.find(secret) != nil)
+        sessions.forgetAll()
+        #expect(try await sessions.find(secret) == nil)
+        // Closing a session forgets it at once on this daemon.
+        try await pool.withConnection { try await $0.query("UPDATE central.operators SET disabled_at = NULL WHERE name = 'bert'") }
+        let session = try #require(try await sessions.find(secret))
+        try await sessions.close(session.id)
+        #expect(try await sessions.find(secret) == nil)
+    }
 }

@@ -74,6 +74,7 @@ extension ConsoleController {
             try await $0.operators.update(name, role: role, displayName: nil, disabled: disabled, by: principal)
         }
         tokens.forgetAll()
+        sessions.forgetAll()
         return ConsolePage.redirect("/console/operators")
     }
 
@@ -154,6 +155,7 @@ extension ConsoleController {
                 code: code, label: form["label"], tags: tags, disabled: form["disabled"].map { $0 == "true" }, by: principal)
         }
         tokens.forgetAll()
+        sessions.forgetAll()
         return ConsolePage.redirect("/console/entities")
     }
 

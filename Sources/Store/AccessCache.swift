@@ -1,15 +1,15 @@
 import Domain
 import Synchronization
 
-/// Principals of recently presented tokens, for a few seconds, so that a client polling
-/// in a loop does not cost a token lookup per request. Keyed by the token's SHA-256:
-/// the cache holds no secret. Emptied whenever access changes (``AccessChanges``), so
-/// a revoked token or a disabled owner stops working at once; `lifetime` bounds how long
-/// an entry lives if that announcement is lost (the listener reconnecting).
-final class TokenCache: Sendable {
+/// What recently presented credentials (tokens, page sessions) stand for, for a few
+/// seconds, so that a client polling in a loop does not cost a lookup per request. Keyed
+/// by the credential's SHA-256: the cache holds no secret. Emptied whenever access
+/// changes (``AccessChanges``), so a revoked token, a closed session or a disabled owner
+/// stops working at once; `lifetime` bounds how long an entry lives if that
+/// announcement is lost (the listener reconnecting).
+final class AccessCache<Value: Sendable>: Sendable {
     private struct Entry {
-        let principal: Principal
-        let id: Int
+        let value: Value
         let expires: ContinuousClock.Instant
     }
 
@@ -29,20 +29,20 @@ final class TokenCache: Sendable {
         self.capacity = capacity
     }
 
-    /// The remembered principal and token id, or `nil`; `generation` is what to hand
-    /// back to ``remember(_:id:for:generation:)`` after a lookup.
-    func principal(for hash: String) -> (found: (principal: Principal, id: Int)?, generation: Int) {
+    /// The remembered value, or `nil`; `generation` is what to hand back to
+    /// ``remember(_:for:generation:)`` after a lookup.
+    func value(for hash: String) -> (found: Value?, generation: Int) {
         state.withLock { state in
             guard let entry = state.entries[hash] else { return (nil, state.generation) }
             if entry.expires < .now {
                 state.entries[hash] = nil
                 return (nil, state.generation)
             }
-            return ((entry.principal, entry.id), state.generation)
+            return (entry.value, state.generation)
         }
     }
 
-    func remember(_ principal: Principal, id: Int, for hash: String, generation: Int) {
+    func remember(_ value: Value, for hash: String, generation: Int) {
         state.withLock { state in
             guard state.generation == generation else { return }
             if state.entries.count >= capacity {
@@ -50,7 +50,7 @@ final class TokenCache: Sendable {
                 state.entries = state.entries.filter { $0.value.expires >= now }
                 if state.entries.count >= capacity { state.entries.removeAll(keepingCapacity: true) }
             }
-            state.entries[hash] = Entry(principal: principal, id: id, expires: .now + lifetime)
+            state.entries[hash] = Entry(value: value, expires: .now + lifetime)
         }
     }
 
