@@ -19,6 +19,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 
 BASE = os.environ["CONSOLE_URL"]
@@ -98,14 +99,23 @@ class Console:
         bad = [v for v in results["violations"] if v.get("impact") in ("serious", "critical")]
         self.expect(not bad, "axe: " + "; ".join(f"{v['id']} ({v['impact']}): {v['help']}" for v in bad))
 
+    def navigate(self, element):
+        """Clicks a link or a submit button and waits for the next page to replace this one
+        (a click returns before the browser has loaded what it leads to)."""
+        page = self.driver.find_element(By.TAG_NAME, "html")
+        element.click()
+        WebDriverWait(self.driver, 15, poll_frequency=0.05).until(staleness_of(page), "the next page")
+        WebDriverWait(self.driver, 15, poll_frequency=0.05).until(
+            lambda driver: driver.execute_script("return document.readyState") == "complete", "the page loaded")
+
     def click_link(self, text):
-        self.driver.find_element(By.LINK_TEXT, text).click()
+        self.navigate(self.driver.find_element(By.LINK_TEXT, text))
         self.accessible()
 
     def click_button(self, text):
         buttons = [b for b in self.driver.find_elements(By.TAG_NAME, "button") if b.text.strip() == text]
         self.expect(buttons, f"no button {text!r}")
-        buttons[0].click()
+        self.navigate(buttons[0])
 
     def buttons(self):
         return [b.text.strip() for b in self.driver.find_elements(By.TAG_NAME, "button")]
