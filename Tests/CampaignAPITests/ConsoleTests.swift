@@ -248,6 +248,8 @@ final class ConsoleVisitor: @unchecked Sendable {
         let viewer = ConsoleVisitor(port: api.central.port)
         try await viewer.signIn("vera", Self.password)
         #expect(try await viewer.get("/console/packages/new").status == 403)
+        #expect(!(try await viewer.get("/console/packages").text.contains("New package")))
+        #expect(try await editor.get("/console/packages").text.contains(#"href="/console/packages/new""#))
         #expect(!(try await viewer.get("/console/packages/\(id)").text.contains(">Edit</a>")))
     }
 

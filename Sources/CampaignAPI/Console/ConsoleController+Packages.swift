@@ -11,6 +11,7 @@ extension ConsoleController {
             "operator": [
                 "name": session.principal.operatorName ?? "", "role": session.principal.operatorRole.rawValue,
                 "admin": session.principal.operatorRole == .admin,
+                "mayCreate": AccessRules.check(APIRoute("POST", "/v1/packages"), role: session.principal.operatorRole) == nil,
             ],
             "csrf": session.csrfToken,
         ]

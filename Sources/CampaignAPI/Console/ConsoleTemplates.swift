@@ -37,7 +37,7 @@ enum ConsoleTemplates {
         {{#operator}}
         <nav aria-label="Main">
         <a href="/console/packages">Campaign packages</a>
-        <a href="/console/packages/new">New package</a>
+        {{#mayCreate}}<a href="/console/packages/new">New package</a>{{/mayCreate}}
         <a href="/console/orders">Campaign orders</a>
         <a href="/console/jobs?status=failed">Failed jobs</a>
         <a href="/console/entities">Entities</a>
