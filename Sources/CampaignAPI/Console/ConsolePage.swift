@@ -23,8 +23,13 @@ enum ConsolePage {
     static func render(_ template: String, _ data: [String: Any], status: HTTPResponse.Status = .ok, headers: HTTPFields = [:])
         -> Response
     {
-        let html = ConsoleTemplates.library.render(data, withTemplate: template) ?? "template \(template) is missing"
         var fields = securityHeaders
+        guard case .success(let library) = ConsoleTemplates.library, let html = library.render(data, withTemplate: template) else {
+            fields[.contentType] = "text/plain; charset=utf-8"
+            return Response(
+                status: .internalServerError, headers: fields,
+                body: ResponseBody(byteBuffer: ByteBuffer(string: "this page cannot be shown (its template \(template) is broken)")))
+        }
         fields[.contentType] = "text/html; charset=utf-8"
         fields.append(contentsOf: headers)
         return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
