@@ -10,6 +10,15 @@ extension ConsoleController {
         AccessRules.check(APIRoute(method, path), role: principal.operatorRole) == nil
     }
 
+    /// What a row of operators or entities shows of `disabled`: its status, the value
+    /// its Save keeps, and the button that turns it over.
+    static func disabling(_ disabled: Bool) -> [String: Any] {
+        [
+            "status": disabled ? "disabled" : "enabled", "disabledValue": disabled ? "true" : "false",
+            "toggle": disabled ? "false" : "true", "toggleLabel": disabled ? "Enable" : "Disable",
+        ]
+    }
+
     // MARK: Operators
 
     @Sendable func operatorList(_ request: Request, context: APIContext) async throws -> Response {
@@ -30,12 +39,9 @@ extension ConsoleController {
             [
                 "name": account.name, "role": account.role.rawValue, "entity": account.entityCode ?? "",
                 "displayName": account.displayName ?? "", "password": account.hasPassword ? "set" : "none",
-                "status": account.disabled ? "disabled" : "enabled", "mayChange": mayChange, "csrf": data["csrf"] ?? "",
-                "central": account.role != .local,
+                "mayChange": mayChange, "csrf": data["csrf"] ?? "", "central": account.role != .local,
                 "roleOptions": OperatorRole.allCases.filter { $0 != .local }.map { ["value": $0.rawValue, "selected": $0 == account.role] as [String: Any] },
-                "toggle": account.disabled ? "false" : "true", "toggleLabel": account.disabled ? "Enable" : "Disable",
-                "disabledValue": account.disabled ? "true" : "false",
-            ]
+            ].merging(Self.disabling(account.disabled)) { $1 }
         }
         return ConsolePage.render("operators", data, status: status)
     }
@@ -117,10 +123,8 @@ extension ConsoleController {
         data["rows"] = entities.map { entity -> [String: Any] in
             [
                 "code": entity.code, "label": entity.label, "tags": entity.tags.joined(separator: " "),
-                "status": entity.disabled ? "disabled" : "enabled", "mayChange": mayChange, "csrf": data["csrf"] ?? "",
-                "toggle": entity.disabled ? "false" : "true", "toggleLabel": entity.disabled ? "Enable" : "Disable",
-                "disabledValue": entity.disabled ? "true" : "false",
-            ]
+                "mayChange": mayChange, "csrf": data["csrf"] ?? "",
+            ].merging(Self.disabling(entity.disabled)) { $1 }
         }
         if entities.count == limit, let last = entities.last {
             data["next"] = "/console/entities?cursor=\(last.code.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? last.code)"

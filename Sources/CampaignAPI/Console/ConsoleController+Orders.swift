@@ -115,13 +115,9 @@ extension ConsoleController {
                     by: principal)
             }
             return ConsolePage.redirect("/console/orders/\(id)")
-        } catch let failure as ValidationFailure {
-            return try await orderPage(id, context, values: values, problems: failure.problems, status: .unprocessableContent)
-        } catch let error as APIError where error.code == "validation_failed" {
-            return try await orderPage(id, context, values: values, problems: Self.problems(of: error), status: .unprocessableContent)
-        } catch let error as StoreError {
-            guard case .validation(let failure) = error else { throw error }
-            return try await orderPage(id, context, values: values, problems: failure.problems, status: .unprocessableContent)
+        } catch {
+            guard let problems = Self.fieldProblems(in: error) else { throw error }
+            return try await orderPage(id, context, values: values, problems: problems, status: .unprocessableContent)
         }
     }
 

@@ -168,22 +168,31 @@ extension ConsoleController {
                 return saved
             }
             return ConsolePage.redirect("/console/packages/\(saved)")
-        } catch let failure as ValidationFailure {
-            return refused(failure.problems)
-        } catch let error as APIError where error.code == "validation_failed" {
-            return refused(Self.problems(of: error))
-        } catch let error as StoreError {
-            guard case .validation(let failure) = error else { throw error }
-            return refused(failure.problems)
+        } catch {
+            guard let problems = Self.fieldProblems(in: error) else { throw error }
+            return refused(problems)
         }
     }
 
-    static func problems(of error: APIError) -> [FieldProblem] {
-        guard case .array(let items)? = error.extra["problems"] else { return [] }
-        return items.compactMap { item in
-            guard case .object(let members) = item, case .string(let field)? = members["field"], case .string(let message)? = members["message"]
-            else { return nil }
-            return FieldProblem(field: field, message: message)
+    /// The field problems of a refused form, however they were raised: by the page itself
+    /// (`ValidationFailure`), by the API's body decoder (a 422 `APIError`) or by Store's
+    /// rules; `nil` for any other error.
+    static func fieldProblems(in error: any Error) -> [FieldProblem]? {
+        switch error {
+        case let failure as ValidationFailure:
+            return failure.problems
+        case StoreError.validation(let failure):
+            return failure.problems
+        case let error as APIError where error.code == "validation_failed":
+            guard case .array(let items)? = error.extra["problems"] else { return [] }
+            return items.compactMap { item in
+                guard case .object(let members) = item, case .string(let field)? = members["field"],
+                    case .string(let message)? = members["message"]
+                else { return nil }
+                return FieldProblem(field: field, message: message)
+            }
+        default:
+            return nil
         }
     }
 }

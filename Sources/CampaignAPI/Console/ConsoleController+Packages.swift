@@ -116,20 +116,20 @@ extension ConsoleController {
         if let job { data["job"] = ["id": String(job.id), "kind": job.kind.rawValue.replacingOccurrences(of: "_", with: " "), "status": job.status.rawValue] }
 
         // The actions: allowed by the status (Domain) and by the role (the API route's rule).
+        // Editing is the API's PATCH of the package; every other action its POST.
         func allowed(_ action: PackageAction) -> Bool {
-            package.pendingJobID == nil
-                && AccessRules.check(APIRoute("POST", "/v1/packages/{id}/\(action.rawValue)"), role: principal.operatorRole) == nil
+            let route = action == .edit ? APIRoute("PATCH", "/v1/packages/{id}") : APIRoute("POST", "/v1/packages/{id}/\(action.rawValue)")
+            return package.pendingJobID == nil
+                && AccessRules.check(route, role: principal.operatorRole) == nil
                 && (try? package.status.applying(action, type: package.type, hasAudience: package.hasAudience).get()) != nil
         }
         let transitions: [(PackageAction, String)] = [(.submit, "Submit"), (.approve, "Approve"), (.reject, "Reject"), (.publish, "Publish")]
         let open = transitions.filter { allowed($0.0) }
         data["transitions"] = open.map { ["packageID": String(id), "action": $0.0.rawValue, "label": $0.1, "csrf": data["csrf"] ?? ""] }
-        data["canEdit"] = package.pendingJobID == nil
-            && AccessRules.check(APIRoute("PATCH", "/v1/packages/{id}"), role: principal.operatorRole) == nil
-            && (try? package.status.applying(.edit, type: package.type, hasAudience: package.hasAudience).get()) != nil
+        data["canEdit"] = allowed(.edit)
         data["canCancel"] = allowed(.cancel)
         data["canReinitialize"] = allowed(.reinitialize)
-        data["anyAction"] = !open.isEmpty || allowed(.cancel) || allowed(.reinitialize) || data["canEdit"] as? Bool == true
+        data["anyAction"] = !open.isEmpty || [PackageAction.edit, .cancel, .reinitialize].contains(where: allowed)
         data["commentError"] = commentError
         data["commentValue"] = commentValue
 

@@ -27,15 +27,15 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
                 "Not for local operators", "The console is the central entity's; local operators use the portal.",
                 status: .forbidden, back: nil, layout: layout)
         }
+        var request = request
         if request.method == .post {
-            var request = request
+            // Collected once here; the handler reads the same buffered body.
             let form = FormBody(try await request.collectData(context: context))
             guard let sent = form["csrf"], SessionStore.constantTimeEqual(sent, session.csrfToken) else {
                 return ConsolePage.message(
                     "Refused", "This form is not from this session (a missing or wrong CSRF token): reload the page and try again.",
                     status: .forbidden, back: "/console/packages", layout: layout)
             }
-            return try await answer(request, context, layout: layout, next: next)
         }
         return try await answer(request, context, layout: layout, next: next)
     }
