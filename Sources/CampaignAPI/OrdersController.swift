@@ -10,6 +10,7 @@ struct OrdersController {
     func register(on group: RouterGroup<APIContext>) {
         group.post("packages/:id/orders", use: create)
         group.get("orders", use: list)
+        group.post("orders/bulk", use: bulk)
         group.get("orders/:id", use: show)
         group.patch("orders/:id", use: edit)
         for action in [OrderAction.approve, .reject, .cancel] {
@@ -36,22 +37,75 @@ struct OrdersController {
     @Sendable func list(_ request: Request, context: APIContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let query = try QueryDecoding.decode(OrderListQuery.self, from: request)
+        if CSVResponse.wanted(by: request) {
+            let filter = try await store.transaction(for: principal) { try await Self.filter(query, principal, $0) }
+            // No entity has id 0: an entity asked for that the caller may not see gives the header alone.
+            return CSVResponse.make(
+                CSVExport.orders(filter ?? OrderFilter(entityID: 0)), store: store, principal: principal,
+                filename: "orders", context: context)
+        }
         let (limit, cursor) = (query.limit.orDefault, query.cursor)
         let orders = try await store.transaction(for: principal) { transaction -> [CampaignOrder] in
-            var filter = OrderFilter(packageID: query.package, statuses: query.status ?? [])
-            if let entityCode = query.entity {
-                guard let entity = try await transaction.entities.find(code: entityCode),
-                    principal.entityID == nil || principal.entityID == entity.id
-                else { return [] }
-                filter.entityID = entity.id
-            }
-            // A local entity lists its own orders, whatever it asks for.
-            if let own = principal.entityID { filter.entityID = own }
+            guard let filter = try await Self.filter(query, principal, transaction) else { return [] }
             return try await transaction.orders.list(filter, before: cursor, limit: limit)
         }
         return JSONResponse.make(
             .ok,
             JSONResponse.page(orders.map(Views.order), nextCursor: orders.count == limit ? orders.last.map { String($0.id) } : nil))
+    }
+
+    /// The list's filter; `nil` when it names an entity the caller cannot see (no rows).
+    static func filter(_ query: OrderListQuery, _ principal: Principal, _ transaction: StoreTransaction) async throws
+        -> OrderFilter?
+    {
+        var filter = OrderFilter(packageID: query.package, statuses: query.status ?? [])
+        if let entityCode = query.entity {
+            guard let entity = try await transaction.entities.find(code: entityCode),
+                principal.entityID == nil || principal.entityID == entity.id
+            else { return nil }
+            filter.entityID = entity.id
+        }
+        // A local entity lists its own orders, whatever it asks for.
+        if let own = principal.entityID { filter.entityID = own }
+        return filter
+    }
+
+    /// Approve, reject or cancel many orders: checked now, applied by a `bulk_orders` job (202).
+    @Sendable func bulk(_ request: Request, context: APIContext) async throws -> Response {
+        let principal = try context.requireCentral()
+        guard case .central(let operatorID, let operatorName, let role) = principal else {
+            throw APIError.forbidden(needs: .approver, "bulk order actions are for central operators")
+        }
+        var request = request
+        let data = try await request.collectData(context: context)
+        let body = try await request.decode(as: BulkOrdersBody.self, context: context)
+        guard let action = body.action else {
+            throw APIError.validation([FieldProblem(field: "action", message: "is required")])
+        }
+        let ids = body.ids.map { Array(Set($0.map(\.value))).sorted() }
+        let filter = body.filter
+        var problems = BulkOrdersRequest.problems(
+            ids: ids, filterGiven: filter != nil,
+            filterEmpty: filter.map { $0.package == nil && $0.entity == nil && ($0.status ?? []).isEmpty } ?? true,
+            comment: body.comment)
+        guard problems.isEmpty else { throw APIError.validation(problems) }
+        return try await post.run(request, context, body: data, status: .accepted) { transaction, principal in
+            var entityID: Int?
+            if let code = filter?.entity {
+                entityID = try await transaction.entities.ids(of: [code], field: "filter.entity").first
+            }
+            if let packageID = filter?.package?.value, try await transaction.packages.find(packageID) == nil {
+                problems.append(FieldProblem(field: "filter.package", message: "no such package: \(packageID)"))
+                throw StoreError.validation(ValidationFailure(problems: problems))
+            }
+            let payload = BulkOrdersRequest(
+                action: action, ids: ids, packageID: filter?.package?.value, entityID: entityID, statuses: filter?.status,
+                comment: body.comment, requestedBy: (operatorID, operatorName, role))
+            let job = try await transaction.jobs.enqueue(
+                kind: .bulkOrders, packageID: filter?.package?.value, revision: nil, uniqueKey: nil, payload: payload,
+                by: principal)
+            return .object(["job": Views.job(job)])
+        }
     }
 
     @Sendable func show(_ request: Request, context: APIContext) async throws -> Response {

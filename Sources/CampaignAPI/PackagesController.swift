@@ -26,6 +26,8 @@ struct PackagesController {
             }
         }
         group.get("packages/:id/journal", use: journal)
+        group.get("packages/:id/participation", use: participation)
+        group.post("packages/:id/duplicate", use: duplicate)
     }
 
     @Sendable func create(_ request: Request, context: APIContext) async throws -> Response {
@@ -42,6 +44,10 @@ struct PackagesController {
     @Sendable func list(_ request: Request, context: APIContext) async throws -> Response {
         _ = try context.requireCentral()
         let query = try QueryDecoding.decode(PackageListQuery.self, from: request)
+        if CSVResponse.wanted(by: request) {
+            return CSVResponse.make(
+                CSVExport.packages(query.filter), store: store, principal: nil, filename: "packages", context: context)
+        }
         let limit = query.limit.orDefault
         let page = try await store.transaction { try await $0.packages.list(query.filter, before: query.cursor, limit: limit) }
         return JSONResponse.make(
@@ -100,6 +106,12 @@ struct PackagesController {
         _ = try context.requireCentral()
         let id = try context.id("id", "package")
         let query = try QueryDecoding.decode(PageQuery.self, from: request)
+        if CSVResponse.wanted(by: request) {
+            _ = try await store.transaction { try await $0.packages.require(id) }
+            return CSVResponse.make(
+                CSVExport.journal(packageID: id), store: store, principal: nil, filename: "package-\(id)-journal",
+                context: context)
+        }
         let (limit, cursor) = (query.limit.orDefault, query.cursor ?? 0)
         let entries = try await store.transaction { transaction in
             _ = try await transaction.packages.require(id)
@@ -111,11 +123,58 @@ struct PackagesController {
                 entries.map(Views.journalEntry), nextCursor: entries.count == limit ? entries.last.map { String($0.id) } : nil))
     }
 
+    /// Who was offered the package and what each did (API.md, "Packages: second part").
+    @Sendable func participation(_ request: Request, context: APIContext) async throws -> Response {
+        _ = try context.requireCentral()
+        let id = try context.id("id", "package")
+        let query = try QueryDecoding.decode(ParticipationQuery.self, from: request)
+        let statuses = query.status?.values ?? []
+        let cursor = try query.cursor.map { text in
+            guard let cursor = ParticipationCursor(text) else {
+                throw APIError.validation([FieldProblem(field: "cursor", message: "must be the next_cursor of a previous page")])
+            }
+            return cursor
+        }
+        if CSVResponse.wanted(by: request) {
+            let package = try await store.transaction { try await $0.packages.require(id) }
+            return CSVResponse.make(
+                CSVExport.participation(of: package, statuses: statuses), store: store, principal: nil,
+                filename: "package-\(id)-participation", context: context)
+        }
+        let limit = query.limit.orDefault
+        let page = try await store.transaction { transaction in
+            let package = try await transaction.packages.require(id)
+            return try await transaction.packages.participation(of: package, statuses: statuses, after: cursor, limit: limit)
+        }
+        let nextCursor = page.items.count == limit ? page.items.last.map(\.cursor) : nil
+        return JSONResponse.make(
+            .ok,
+            .object([
+                "items": .array(page.items.map(Views.participationItem)),
+                "next_cursor": nextCursor.map(JSONValue.string) ?? .null,
+                "counts": .object(page.counts.mapValues(JSONValue.int)),
+            ]))
+    }
+
+    /// A new `being_edited` package with this one's fields (201).
+    @Sendable func duplicate(_ request: Request, context: APIContext) async throws -> Response {
+        _ = try context.requireCentral()
+        let id = try context.id("id", "package")
+        var request = request
+        let data = try await request.collectData(context: context)
+        let label = try await request.decode(as: DuplicateBody.self, context: context).label
+        return try await post.run(request, context, body: data, status: .created) { transaction, principal in
+            let copy = try await transaction.packages.duplicate(id, label: label, by: principal)
+            return try await Self.detail(copy.id, transaction)
+        }
+    }
+
     static func detail(_ id: Int, _ transaction: StoreTransaction) async throws -> JSONValue {
         let summary = try await transaction.packages.summary(id)
         let orders = try await transaction.packages.ordersByEntity(id)
         let reference = try await transaction.processes.referenceCampaign(packageID: id)
-        return Views.packageDetail(summary, orders: orders, reference: reference)
+        let audienceSize = try await transaction.packages.audienceSize(of: summary.package)
+        return Views.packageDetail(summary, orders: orders, reference: reference, audienceSize: audienceSize)
     }
 
     static func etag(_ detail: JSONValue) -> HTTPFields {

@@ -74,11 +74,16 @@ enum Views {
         ])
     }
 
-    static func packageDetail(_ summary: PackageSummary, orders: [EntityOrder], reference: ReferenceCampaign?) -> JSONValue {
+    static func packageDetail(
+        _ summary: PackageSummary, orders: [EntityOrder], reference: ReferenceCampaign?, audienceSize: Int
+    ) -> JSONValue {
         let package = summary.package
         guard case .object(var members) = packageSummary(summary) else { return packageSummary(summary) }
         members.merge(packageFields(package)) { $1 }
         members["audience"] = package.audience.map { .array($0.map(JSONValue.string)) } ?? .null
+        members["audience_tags"] = .array(package.audienceTags.map(JSONValue.string))
+        members["audience_size"] = .int(audienceSize)
+        members["audience_frozen"] = .bool(package.audienceIsFrozen)
         members["pending_job_id"] = .id(package.pendingJobID)
         members["created_at"] = .date(package.createdAt)
         members["created_by"] = .string(package.createdBy)
@@ -96,6 +101,10 @@ enum Views {
                 .object(["action": .string($0.action), "at": .date($0.at), "by": .string($0.by), "comment": .text($0.comment)])
             } ?? .null
         return .object(members)
+    }
+
+    static func participationItem(_ item: ParticipationItem) -> JSONValue {
+        .object(["entity": .string(item.entityCode), "status": .string(item.status), "order_id": .id(item.orderID)])
     }
 
     static func order(_ order: CampaignOrder) -> JSONValue {
@@ -125,6 +134,7 @@ enum Views {
             "id": .id(job.id), "kind": .string(job.kind.rawValue), "package_id": .id(job.packageID),
             "status": .string(job.status.rawValue), "attempts": .int(job.attempts), "last_error": .text(job.lastError),
             "created_at": .date(job.createdAt), "started_at": .date(job.startedAt), "finished_at": .date(job.finishedAt),
+            "result": job.result ?? .null,
         ])
     }
 

@@ -13,7 +13,7 @@ import NIOPosix
 public final class PostgresConnection: @unchecked Sendable {
     private let lock = NIOLock()
     private var handle: OpaquePointer?
-    private let threadPool: NIOThreadPool
+    let threadPool: NIOThreadPool
     let logger: Logger
 
     private init(handle: OpaquePointer, threadPool: NIOThreadPool, logger: Logger) {
@@ -256,7 +256,7 @@ public final class PostgresConnection: @unchecked Sendable {
         }
     }
 
-    private static func connectionError(_ handle: OpaquePointer) -> PostgresError {
+    static func connectionError(_ handle: OpaquePointer) -> PostgresError {
         let message = String(cString: PQerrorMessage(handle)).trimmingTrailingNewlines
         return PostgresError(
             code: .connectionClosed, message: message.isEmpty ? "the connection to the server was lost" : message)

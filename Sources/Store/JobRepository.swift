@@ -20,6 +20,8 @@ public struct Job: Sendable, Equatable {
     public var createdAt: Date
     public var startedAt: Date?
     public var finishedAt: Date?
+    /// What the finished job reports, for kinds that report something (`bulk_orders`).
+    public var result: JSONValue? = nil
 
     /// The payload as the kind's `Codable` type.
     public func payload<Payload: Decodable>(as type: Payload.Type) throws -> Payload {
@@ -46,7 +48,7 @@ public struct JobRepository: Sendable {
     public static let columns: PostgresQuery =
         """
         id, kind, package_id, revision, unique_key, payload, status, attempts, max_attempts, run_at, last_error,
-        created_by, created_at, started_at, finished_at
+        created_by, created_at, started_at, finished_at, result
         """
 
     /// Records a job in the current transaction (and wakes the workers when it commits).
@@ -141,7 +143,13 @@ public struct JobRepository: Sendable {
             attempts: try row.decode(Int.self, "attempts"), maxAttempts: try row.decode(Int.self, "max_attempts"),
             runAt: try row.decode(Date.self, "run_at"), lastError: try row.decode(String?.self, "last_error"),
             createdBy: try row.decode(String.self, "created_by"), createdAt: try row.decode(Date.self, "created_at"),
-            startedAt: try row.decode(Date?.self, "started_at"), finishedAt: try row.decode(Date?.self, "finished_at"))
+            startedAt: try row.decode(Date?.self, "started_at"), finishedAt: try row.decode(Date?.self, "finished_at"),
+            result: try row.decode(JSONValue?.self, "result"))
+    }
+
+    /// Records what the job did, in the transaction that applies its effects.
+    public func setResult(of id: Int, _ result: JSONValue) async throws {
+        try await connection.query("UPDATE central.jobs SET result = \(result) WHERE id = \(id)")
     }
 }
 

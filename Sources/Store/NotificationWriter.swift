@@ -40,36 +40,29 @@ public struct NotificationWriter: Sendable {
             revision: revision, comment: comment, eventKey: eventKey)
     }
 
-    /// One row per entity of the package's audience (every entity when the audience is all).
+    /// One row per entity of the package's audience (frozen at publication, or every entity).
     @discardableResult
     public func notifyAudience(of package: CampaignPackage, kind: NotificationKind, comment: String?, eventKey: String)
         async throws -> Int
     {
         try await write(
-            entities: Self.audience(of: package), kind: kind, packageID: package.id, orderID: nil, revision: package.revision,
+            entities: PackageRepository.audienceEntities(of: package), kind: kind, packageID: package.id, orderID: nil, revision: package.revision,
             comment: comment, eventKey: eventKey)
     }
 
-    /// One row per entity concerned by the package, once each: its audience (every entity
-    /// when the audience is all) and whoever ordered its current revision.
+    /// One row per entity concerned by the package, once each: its audience (frozen at
+    /// publication, or every entity) and whoever ordered its current revision.
     @discardableResult
     public func notifyConcerned(by package: CampaignPackage, kind: NotificationKind, comment: String?, eventKey: String)
         async throws -> Int
     {
         try await write(
             entities: """
-                \(Self.audience(of: package))
+                \(PackageRepository.audienceEntities(of: package))
                 UNION SELECT entity_id FROM local.orders WHERE package_id = \(package.id) AND revision = \(package.revision)
                 """,
             kind: kind, packageID: package.id, orderID: nil, revision: package.revision, comment: comment,
             eventKey: eventKey)
-    }
-
-    /// The `entity_id`s of the package's audience: every entity, or its list.
-    static func audience(of package: CampaignPackage) -> PostgresQuery {
-        package.audience == nil
-            ? "SELECT id AS entity_id FROM central.entities"
-            : "SELECT entity_id FROM central.package_audience WHERE package_id = \(package.id)"
     }
 
     /// One row per entity that `entities` selects (a query with an `entity_id` column),
@@ -97,6 +90,29 @@ public struct NotificationWriter: Sendable {
 }
 
 extension NotificationWriter {
+    /// One row per order (`kind` about that order, to its entity), as one statement over
+    /// arrays; orders already told of this event are skipped.
+    @discardableResult
+    public func notifyOrders(
+        kind: NotificationKind, entityIDs: [Int], orderIDs: [Int], packageIDs: [Int], revisions: [Int], comment: String?
+    ) async throws -> Int {
+        try await connection.query("SELECT pg_advisory_xact_lock(\(Self.feedLockKey))")
+        let rows = try await connection.query(
+            """
+            INSERT INTO local.notifications (entity_id, kind, package_id, order_id, revision, comment, event_key)
+            SELECT t.entity_id, \(kind.rawValue), t.package_id, t.order_id, t.revision::integer, \(comment),
+                   \(kind.rawValue) || ':' || t.order_id
+            FROM unnest(\(entityIDs), \(orderIDs), \(packageIDs), \(revisions)) AS t (entity_id, order_id, package_id, revision)
+            ORDER BY t.entity_id, t.order_id
+            ON CONFLICT (entity_id, event_key) DO NOTHING
+            """)
+        if rows.affectedRows > 0 {
+            try await connection.notify(channel: Self.wakeChannel, payload: kind.rawValue)
+            Self.written(kind).increment(by: rows.affectedRows)
+        }
+        return rows.affectedRows
+    }
+
     /// `order_cancelled` to the entity of every order of the package that a package
     /// action cancelled with `reason` (of `revision`, or of any revision when `nil`).
     /// Orders already notified are skipped, so a rerun writes nothing twice.

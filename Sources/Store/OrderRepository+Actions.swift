@@ -42,53 +42,23 @@ extension OrderRepository {
 
     /// Approves or rejects a pending order (central); the entity is notified.
     public func decide(_ id: Int, approve: Bool, comment: String?, by actor: Principal) async throws -> CampaignOrder {
-        let action: OrderAction = approve ? .approve : .reject
-        let before = try await lockForAction(id, expectedVersion: nil, by: actor)
-        let status = try before.status.applying(action, by: actor.role).get()
-        try await connection.query(
-            """
-            UPDATE local.orders SET status = \(status.rawValue), decided_at = now(), decided_by = \(actor.actorName),
-                decision_comment = \(comment), version = version + 1, updated_at = now(), updated_by = \(actor.actorName)
-            WHERE entity_id = \(before.entityID) AND id = \(id)
-            """)
-        let after = try await require(id, visibleTo: actor)
-        if approve {
-            let package = try await PackageRepository(connection: connection).require(before.packageID)
-            if package.type == .local { try await createLocalCampaign(for: after, package: package) }
-        }
-        try await Journal(connection: connection).append(
-            actor: actor.actorName, action: action.rawValue, subject: "order", subjectID: id, packageID: before.packageID,
-            entityID: before.entityID, comment: comment, before: Self.snapshot(before), after: Self.snapshot(after))
-        let kind: NotificationKind = approve ? .orderApproved : .orderRejected
-        try await NotificationWriter(connection: connection).notify(
-            entityID: before.entityID, kind: kind, packageID: before.packageID, orderID: id, revision: before.revision,
-            comment: comment, eventKey: "\(kind.rawValue):\(id)")
-        return after
+        try await act(approve ? .approve : .reject, on: id, comment: comment, by: actor)
     }
 
     /// Cancels an order (central, or its own entity); a central cancel notifies the entity.
     public func cancel(_ id: Int, comment: String?, by actor: Principal) async throws -> CampaignOrder {
+        try await act(.cancel, on: id, comment: comment, by: actor)
+    }
+
+    /// One order's approve, reject or cancel: refused with the transition table's reason
+    /// when not allowed, else applied by the set-based ``apply(_:to:comment:by:)``.
+    private func act(_ action: OrderAction, on id: Int, comment: String?, by actor: Principal) async throws
+        -> CampaignOrder
+    {
         let before = try await lockForAction(id, expectedVersion: nil, by: actor)
-        _ = try before.status.applying(.cancel, by: actor.role).get()
-        let reason: OrderCancelReason = actor.role == .central ? .cancelledByCentral : .cancelledByEntity
-        try await connection.query(
-            """
-            UPDATE local.orders SET status = \(OrderStatus.cancelled.rawValue), cancelled_at = now(),
-                cancelled_by = \(actor.actorName), cancel_comment = \(comment), cancel_reason = \(reason.rawValue),
-                version = version + 1,
-                updated_at = now(), updated_by = \(actor.actorName)
-            WHERE entity_id = \(before.entityID) AND id = \(id)
-            """)
-        let after = try await require(id, visibleTo: actor)
-        try await Journal(connection: connection).append(
-            actor: actor.actorName, action: "cancel", subject: "order", subjectID: id, packageID: before.packageID,
-            entityID: before.entityID, comment: comment, before: Self.snapshot(before), after: Self.snapshot(after))
-        if actor.role == .central {
-            try await NotificationWriter(connection: connection).notify(
-                entityID: before.entityID, kind: .orderCancelled, packageID: before.packageID, orderID: id,
-                revision: before.revision, comment: comment, eventKey: "\(NotificationKind.orderCancelled.rawValue):\(id)")
-        }
-        return after
+        _ = try before.status.applying(action, by: actor.role).get()
+        _ = try await apply(action, to: .ids([id]), comment: comment, by: actor)
+        return try await require(id, visibleTo: actor)
     }
 
     private func lockForAction(_ id: Int, expectedVersion: Int?, by actor: Principal) async throws -> CampaignOrder {

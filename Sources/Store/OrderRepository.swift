@@ -111,10 +111,7 @@ public struct OrderRepository: Sendable {
 
     /// Orders matching `filter`, newest first, with ids below `cursor`.
     public func list(_ filter: OrderFilter, before cursor: Int?, limit: Int) async throws -> [CampaignOrder] {
-        var conditions: [PostgresQuery] = []
-        if let entityID = filter.entityID { conditions.append("o.entity_id = \(entityID)") }
-        if let packageID = filter.packageID { conditions.append("o.package_id = \(packageID)") }
-        if !filter.statuses.isEmpty { conditions.append("o.status = ANY(\(filter.statuses.map(\.rawValue)))") }
+        var conditions = Self.conditions(filter)
         if let cursor { conditions.append("o.id < \(cursor)") }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + PostgresQuery.joined(conditions, separator: " AND ")
         let rows = try await connection.query(

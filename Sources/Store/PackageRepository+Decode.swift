@@ -37,6 +37,8 @@ extension PackageRepository {
             createdAt: try row.decode(Date.self, "created_at"), createdBy: try row.decode(String.self, "created_by"),
             updatedAt: try row.decode(Date.self, "updated_at"), updatedBy: try row.decode(String.self, "updated_by"),
             lastAction: lastAction, reviewers: try row.decode([String].self, "reviewers"),
-            submittedBy: try row.decode(String?.self, "submitted_by"))
+            submittedBy: try row.decode(String?.self, "submitted_by"),
+            audienceTags: try row.decode([String].self, "audience_tags"),
+            offeredRevision: try row.decode(Int?.self, "offered_revision"))
     }
 }

@@ -45,14 +45,8 @@ extension PackageRepository {
     /// `status, type, id`), each limited, merged by id: the cost stays that of `limit`
     /// rows however the statuses are spread.
     public func list(_ filter: PackageFilter, before cursor: Int?, limit: Int) async throws -> [PackageSummary] {
-        var conditions: [PostgresQuery] = []
-        if let type = filter.type { conditions.append("p.type = \(type.rawValue)") }
+        var conditions = Self.conditions(filter, statuses: false)
         if let cursor { conditions.append("p.id < \(cursor)") }
-        if let late = filter.late { conditions.append("\(Self.lateSQL) = \(late)") }
-        if let unavailable = filter.unavailable { conditions.append("\(Self.unavailableSQL) = \(unavailable)") }
-        if let text = filter.text, !text.isEmpty {
-            conditions.append("p.label ILIKE \("%" + Self.escapeLike(text) + "%")")
-        }
         func branch(_ status: PackageStatus?) -> PostgresQuery {
             var all = conditions
             if let status { all.insert("p.status = \(status.rawValue)", at: 0) }
@@ -75,6 +69,20 @@ extension PackageRepository {
         return packages.map { package, late, unavailable in
             PackageSummary(package: package, late: late, unavailable: unavailable, orderCounts: counts[package.id] ?? [:])
         }
+    }
+
+    /// The SQL conditions on `p` (a package row) of a list filter; with `statuses`, the
+    /// statuses too (the paged list reads one index range per status instead).
+    static func conditions(_ filter: PackageFilter, statuses: Bool) -> [PostgresQuery] {
+        var conditions: [PostgresQuery] = []
+        if statuses, !filter.statuses.isEmpty { conditions.append("p.status = ANY(\(filter.statuses.map(\.rawValue)))") }
+        if let type = filter.type { conditions.append("p.type = \(type.rawValue)") }
+        if let late = filter.late { conditions.append("\(Self.lateSQL) = \(late)") }
+        if let unavailable = filter.unavailable { conditions.append("\(Self.unavailableSQL) = \(unavailable)") }
+        if let text = filter.text, !text.isEmpty {
+            conditions.append("p.label ILIKE \("%" + Self.escapeLike(text) + "%")")
+        }
+        return conditions
     }
 
     /// The summary of one package.
@@ -124,7 +132,7 @@ extension PackageRepository {
     }
 
     /// Published packages an entity sees in its catalogue now: visible, and offered to
-    /// every entity or to this one. Newest first, ids below `cursor`.
+    /// every entity or to this one (frozen at publication). Newest first, ids below `cursor`.
     public func catalogue(entityID: Int, before cursor: Int?, limit: Int) async throws -> [CampaignPackage] {
         let rows = try await connection.query(
             """
@@ -133,19 +141,12 @@ extension PackageRepository {
               AND (p.visible_from IS NULL OR p.visible_from <= now())
               AND (p.visible_until IS NULL OR p.visible_until >= now())
               AND (p.audience_all OR EXISTS (
-                    SELECT 1 FROM central.package_audience a WHERE a.package_id = p.id AND a.entity_id = \(entityID)))
+                    SELECT 1 FROM local.package_offers a
+                    WHERE a.entity_id = \(entityID) AND a.package_id = p.id AND a.revision = p.revision))
               AND (\(cursor) IS NULL OR p.id < \(cursor))
             ORDER BY p.id DESC LIMIT \(limit)
             """)
         return try rows.map(Self.decode)
-    }
-
-    /// Whether the entity is in the package's audience.
-    public func isInAudience(_ package: CampaignPackage, entityID: Int) async throws -> Bool {
-        if package.audience == nil { return true }
-        return try await !connection.query(
-            "SELECT 1 FROM central.package_audience WHERE package_id = \(package.id) AND entity_id = \(entityID)"
-        ).isEmpty
     }
 
     static func escapeLike(_ text: String) -> String {

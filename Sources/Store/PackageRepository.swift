@@ -20,7 +20,7 @@ public struct PackageRepository: Sendable {
         p.id, p.label, p.type, p.description, p.campaign_name, p.campaign_folder,
         CASE WHEN p.audience_all THEN NULL ELSE ARRAY(
             SELECT e.code FROM central.package_audience a JOIN central.entities e ON e.id = a.entity_id
-            WHERE a.package_id = p.id ORDER BY e.code) END AS audience,
+            WHERE a.package_id = p.id ORDER BY e.code) END AS audience, p.audience_tags, p.offered_revision,
         p.approval_mode, p.allows_several_orders, p.visible_from, p.visible_until, p.available_at,
         p.order_deadline, p.approval_deadline, p.settings, p.status, p.revision, p.version, p.pending_job_id,
         p.created_at, p.created_by, p.updated_at, p.updated_by,
@@ -28,20 +28,23 @@ public struct PackageRepository: Sendable {
         \(lateSQL) AS late, \(unavailableSQL) AS unavailable
         """
 
-    /// Creates a package in `being_edited`.
-    public func create(_ draft: PackageDraft, by actor: Principal) async throws -> CampaignPackage {
-        try await validate(draft)
+    /// Creates a package in `being_edited`; `duplicateOf` names the package it copies.
+    public func create(_ draft: PackageDraft, by actor: Principal, duplicateOf original: Int? = nil) async throws
+        -> CampaignPackage
+    {
+        var draft = draft
+        try await validate(&draft)
         let audienceIDs = try await audienceIDs(draft.audience)
         let schedule = draft.schedule
         let rows = try await connection.query(
             """
             INSERT INTO central.packages (
-                label, type, description, campaign_name, campaign_folder, audience_all, approval_mode,
+                label, type, description, campaign_name, campaign_folder, audience_all, audience_tags, approval_mode,
                 allows_several_orders, visible_from, visible_until, available_at, order_deadline, approval_deadline,
                 settings, reviewers, created_by, updated_by)
             VALUES (
                 \(draft.label), \(draft.type.rawValue), \(draft.description), \(draft.campaignName),
-                \(draft.campaignFolder), \(draft.audience == nil), \(draft.approvalMode.rawValue),
+                \(draft.campaignFolder), \(draft.audienceIsEveryone), \(draft.audienceTags), \(draft.approvalMode.rawValue),
                 \(draft.allowsSeveralOrders), \(schedule.visibleFrom), \(schedule.visibleUntil), \(schedule.availableAt),
                 \(schedule.orderDeadline), \(schedule.approvalDeadline), \(JSONValue.object(draft.settings)),
                 \(draft.reviewers), \(actor.actorName), \(actor.actorName))
@@ -54,10 +57,33 @@ public struct PackageRepository: Sendable {
                 "INSERT INTO central.reference_campaigns (package_id, name) VALUES (\(id), \(draft.campaignName))")
         }
         let package = try await require(id)
+        var recorded = Self.snapshot(package, withAudience: true)
+        if let original, case .object(var members) = recorded {
+            members["duplicate_of"] = .string(String(original))
+            recorded = .object(members)
+        }
         try await Journal(connection: connection).append(
-            actor: actor.actorName, action: "create", subject: "package", subjectID: id, packageID: id,
-            after: Self.snapshot(package, withAudience: true))
+            actor: actor.actorName, action: "create", subject: "package", subjectID: id, packageID: id, after: recorded)
         return package
+    }
+
+    /// A new `being_edited` package, revision 1, with the fields, audience, tags and
+    /// reviewers of `id` and no orders; the journals of both say so.
+    public func duplicate(_ id: Int, label: String?, by actor: Principal) async throws -> CampaignPackage {
+        let original = try await require(id)
+        var draft = PackageDraft(original)
+        draft.label = label ?? Self.copyLabel(of: original.label)
+        let copy = try await create(draft, by: actor, duplicateOf: id)
+        try await Journal(connection: connection).append(
+            actor: actor.actorName, action: "duplicate", subject: "package", subjectID: id, packageID: id,
+            after: .object(["package_id": .string(String(copy.id)), "label": .string(copy.label)]))
+        return copy
+    }
+
+    /// "Label (copy)", within the label's 200 characters.
+    static func copyLabel(of label: String) -> String {
+        let suffix = " (copy)"
+        return String(label.prefix(PackageRules.maximumLabelLength - suffix.count)) + suffix
     }
 
     /// The package, or `nil`. With `lock`, the row stays locked until the transaction ends.
@@ -85,14 +111,15 @@ public struct PackageRepository: Sendable {
             throw StoreError.validation(
                 ValidationFailure(problems: [FieldProblem(field: "type", message: "cannot be changed after creation")]))
         }
-        try await validate(draft)
+        try await validate(&draft)
         let audienceIDs = try await audienceIDs(draft.audience)
         let schedule = draft.schedule
         try await connection.query(
             """
             UPDATE central.packages SET
                 label = \(draft.label), description = \(draft.description), campaign_name = \(draft.campaignName),
-                campaign_folder = \(draft.campaignFolder), audience_all = \(draft.audience == nil),
+                campaign_folder = \(draft.campaignFolder), audience_all = \(draft.audienceIsEveryone),
+                audience_tags = \(draft.audienceTags),
                 approval_mode = \(draft.approvalMode.rawValue), allows_several_orders = \(draft.allowsSeveralOrders),
                 visible_from = \(schedule.visibleFrom), visible_until = \(schedule.visibleUntil),
                 available_at = \(schedule.availableAt), order_deadline = \(schedule.orderDeadline),
@@ -149,9 +176,10 @@ public struct PackageRepository: Sendable {
                     runAt: availableAt, by: actor)
             }
         case .publish:
+            try await freezeAudience(of: after)
             try await ProcessRepository(connection: connection).setReferenceCampaign(of: id, to: .running)
             try await NotificationWriter(connection: connection).notifyAudience(
-                of: after, kind: .packageAvailable, comment: comment,
+                of: try await require(id), kind: .packageAvailable, comment: comment,
                 eventKey: "\(NotificationKind.packageAvailable.rawValue):\(id):\(after.revision)")
         default:
             break
@@ -222,13 +250,17 @@ public struct PackageRepository: Sendable {
             """)
     }
 
-    func validate(_ draft: PackageDraft) async throws {
+    func validate(_ draft: inout PackageDraft) async throws {
         var problems = PackageRules.checkLabel(draft.label, field: "label")
         problems += PackageRules.checkLabel(draft.campaignName, field: "campaign_name")
         problems += PackageRules.checkLabel(draft.campaignFolder, field: "campaign_folder")
         problems += CommentRules.checkLength(draft.description, field: "description")
         problems += PackageRules.checkSchedule(draft.schedule)
         problems += try await OperatorRepository(connection: connection).reviewerProblems(draft.reviewers)
+        switch OperatorRules.normalizedTags(draft.audienceTags, field: "audience_tags") {
+        case .success(let tags): draft.audienceTags = tags
+        case .failure(let failure): problems += failure.problems
+        }
         guard problems.isEmpty else { throw StoreError.validation(ValidationFailure(problems: problems)) }
     }
 
@@ -244,6 +276,7 @@ public struct PackageRepository: Sendable {
         ]
         if withAudience {
             members["audience"] = package.audience.map { .array($0.map(JSONValue.string)) } ?? .null
+            members["audience_tags"] = .array(package.audienceTags.map(JSONValue.string))
         }
         return .object(members)
     }

@@ -5,13 +5,7 @@ import Testing
 /// Cancel, reinitialize and scheduled publication through the API, with the daemon's workers.
 @Suite(.databasePerTest) struct JobAPITests {
     func waitForJob(_ api: APIHarness, _ id: String) async throws -> HTTPTestResponse {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            let job = try await api.central.get("/v1/jobs/\(id)")
-            if try job.string("status") == "succeeded" || job.string("status") == "failed" { return job }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw HTTPTestClient.Failure(description: "job \(id) did not finish")
+        try await api.finishedJob(id)
     }
 
     @Test func cancellingACollaborativePackageEndToEnd() async throws {

@@ -14,6 +14,73 @@ import Testing
          "--job-backoff", "0.2"]
     }
 
+    /// Until the job is claimed (its claim committed) and a transaction with writes has sat
+    /// idle for a second: the handler's, paused at the failpoint before its commit.
+    func waitUntilPausedBeforeCommit(_ jobID: Int, _ pool: PostgresPool) async throws {
+        try await waitUntil("the job's effects to be written and waiting to commit") {
+            let waiting = try await pool.withConnection { connection in
+                try await connection.query(
+                    """
+                    SELECT count(*) AS n FROM pg_stat_activity
+                    WHERE datname = current_database() AND state = 'idle in transaction' AND backend_xid IS NOT NULL
+                      AND state_change < now() - interval '1 second'
+                      AND EXISTS (SELECT 1 FROM central.jobs WHERE id = \(jobID) AND status = 'running')
+                    """)[0].decode(Int.self, "n")
+            }
+            return waiting > 0
+        }
+    }
+
+    @Test(.database) func aBulkJobOverFiveThousandOrdersKilledMidwayChangesEachOrderExactlyOnce() async throws {
+        let database = try TestDatabase.get()
+        let pool = database.makePool()
+        defer { pool.close() }
+        let fixture = StoreFixture(pool: pool)
+        _ = try await fixture.entities(5000, prefix: "K")
+        let package = try await fixture.package(type: .local)
+        try await pool.withConnection {
+            try await $0.query(
+                """
+                INSERT INTO local.orders (entity_id, package_id, revision, label, status, single, created_by, updated_by)
+                SELECT id, \(package.id), 1, 'order', 'pending_approval', true, 'fixture', 'fixture' FROM central.entities
+                """)
+        }
+        let job = try await fixture.store.transaction {
+            try await $0.jobs.enqueue(
+                kind: .bulkOrders, packageID: package.id, revision: nil, uniqueKey: nil,
+                payload: BulkOrdersRequest(
+                    action: .approve, ids: nil, packageID: package.id, entityID: nil, statuses: [.pendingApproval],
+                    comment: "all at once", requestedBy: (2, "fixture-approver", .approver)),
+                by: StoreFixture.approver)
+        }
+
+        let doomed = try await DaemonProcess.start(
+            workerArguments(database.connectionString),
+            environment: DaemonProcess.environment(["CAMPAIGND_FAILPOINTS": "job.before_commit=pause:60"]))
+        try await waitUntilPausedBeforeCommit(job.id, pool)
+        #expect(try await doomed.stop(signal: SIGKILL) == 128 + SIGKILL)
+        #expect(try await fixture.count("SELECT count(*) AS n FROM local.orders WHERE status = 'approved'") == 0)
+        #expect(try await fixture.count("SELECT count(*) AS n FROM local.notifications WHERE kind = 'order_approved'") == 0)
+
+        let survivor = try await DaemonProcess.start(workerArguments(database.connectionString))
+        try await waitUntil("the bulk job to succeed") {
+            try await fixture.store.transaction { try await $0.jobs.require(job.id) }.status == .succeeded
+        }
+        #expect(try await survivor.stop() == 0)
+        let done = try await fixture.store.transaction { try await $0.jobs.require(job.id) }
+        #expect(done.attempts == 2)
+        #expect(done.result?.objectValue?["changed"] == .number(JSONNumber(5000)))
+        // Every order changed once: approved, one version step, one journal entry, one
+        // notification, one local campaign each.
+        #expect(try await fixture.count("SELECT count(*) AS n FROM local.orders WHERE status = 'approved' AND version = 2") == 5000)
+        #expect(
+            try await fixture.count(
+                "SELECT count(*) AS n FROM (SELECT subject_id FROM central.audit_journal WHERE action = 'approve' AND subject = 'order' GROUP BY subject_id HAVING count(*) = 1) once")
+                == 5000)
+        #expect(try await fixture.count("SELECT count(*) AS n FROM local.notifications WHERE kind = 'order_approved'") == 5000)
+        #expect(try await fixture.count("SELECT count(DISTINCT order_id) AS n FROM local.local_campaigns") == 5000)
+    }
+
     @Test(.database) func aWorkerKilledInTheMiddleOfAFanOutLeavesNothingAndTheJobRunsOnce() async throws {
         let database = try TestDatabase.get()
         let pool = database.makePool()
@@ -30,20 +97,7 @@ import Testing
         let doomed = try await DaemonProcess.start(
             workerArguments(database.connectionString),
             environment: DaemonProcess.environment(["CAMPAIGND_FAILPOINTS": "job.before_commit=pause:60"]))
-        // The job is claimed (its claim committed), and a transaction with writes has sat
-        // idle for a second: the handler's, paused at the failpoint before its commit.
-        try await waitUntil("the fan-out to be done and waiting to commit") {
-            let waiting = try await pool.withConnection { connection in
-                try await connection.query(
-                    """
-                    SELECT count(*) AS n FROM pg_stat_activity
-                    WHERE datname = current_database() AND state = 'idle in transaction' AND backend_xid IS NOT NULL
-                      AND state_change < now() - interval '1 second'
-                      AND EXISTS (SELECT 1 FROM central.jobs WHERE id = \(job.id) AND status = 'running')
-                    """)[0].decode(Int.self, "n")
-            }
-            return waiting > 0
-        }
+        try await waitUntilPausedBeforeCommit(job.id, pool)
         #expect(try await doomed.stop(signal: SIGKILL) == 128 + SIGKILL)
 
         // Nothing of the fan-out is visible: its transaction died with the worker.

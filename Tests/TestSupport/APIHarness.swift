@@ -101,6 +101,17 @@ public final class APIHarness: Sendable {
         return id
     }
 
+    /// The job once it succeeded or failed (the daemon's workers run it).
+    public func finishedJob(_ id: String) async throws -> HTTPTestResponse {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            let job = try await central.get("/v1/jobs/\(id)")
+            if try job.string("status") == "succeeded" || job.string("status") == "failed" { return job }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw HTTPTestClient.Failure(description: "job \(id) did not finish")
+    }
+
     /// A direct database connection (for checks the API does not show).
     public func connect() async throws -> PostgresConnection { try await database.connect() }
 }

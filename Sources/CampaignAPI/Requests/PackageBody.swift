@@ -11,6 +11,7 @@ struct PackageBody: CreationBody {
     // The fields below may be cleared by a PATCH: `null` gives them back their default.
     var description: Patch<String>?
     var audience: Patch<[String]>?
+    var audienceTags: Patch<[String]>?
     var approvalMode: Patch<ApprovalMode>?
     var allowsSeveralOrders: Patch<Bool>?
     var visibleFrom: Patch<Date>?
@@ -23,6 +24,7 @@ struct PackageBody: CreationBody {
 
     enum CodingKeys: String, CodingKey {
         case label, type, description, audience, settings, reviewers
+        case audienceTags = "audience_tags"
         case campaignName = "campaign_name", campaignFolder = "campaign_folder", approvalMode = "approval_mode"
         case allowsSeveralOrders = "allows_several_orders", visibleFrom = "visible_from", visibleUntil = "visible_until"
         case availableAt = "available_at", orderDeadline = "order_deadline", approvalDeadline = "approval_deadline"
@@ -47,6 +49,7 @@ struct PackageBody: CreationBody {
         if let campaignFolder { draft.campaignFolder = campaignFolder }
         if let description { draft.description = description.wrapped ?? defaults.description }
         if let audience { draft.audience = audience.wrapped }
+        if let audienceTags { draft.audienceTags = audienceTags.wrapped ?? defaults.audienceTags }
         if let approvalMode { draft.approvalMode = approvalMode.wrapped ?? defaults.approvalMode }
         if let allowsSeveralOrders { draft.allowsSeveralOrders = allowsSeveralOrders.wrapped ?? defaults.allowsSeveralOrders }
         if let visibleFrom { draft.schedule.visibleFrom = visibleFrom.wrapped }

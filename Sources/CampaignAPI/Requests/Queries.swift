@@ -25,6 +25,33 @@ struct OrderListQuery: Decodable, Sendable {
     var cursor: Int?
 }
 
+/// `GET /v1/packages/{id}/participation?status=&limit=&cursor=` (the cursor is `CODE:ORDER`).
+struct ParticipationQuery: Decodable, Sendable {
+    var status: ParticipationStatuses?
+    var limit: PageSize?
+    var cursor: String?
+}
+
+/// `?status=` of the participation: `no_response` or order statuses, comma-separated.
+struct ParticipationStatuses: QueryValue, Decodable, Sendable {
+    let values: [String]
+
+    static func parse(_ texts: [String]) -> Result<ParticipationStatuses, QueryProblem> {
+        let values = texts.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
+        let unknown = values.filter { !Participation.statuses.contains($0) }
+        guard unknown.isEmpty else {
+            return .failure(
+                QueryProblem(messages: unknown.map { "\($0) is not one of \(Participation.statuses.joined(separator: ", "))" }))
+        }
+        return .success(ParticipationStatuses(values: values))
+    }
+
+    init(values: [String]) { self.values = values }
+    init(from decoder: any Decoder) throws {
+        throw DecodingError.typeMismatch([String].self, .init(codingPath: [], debugDescription: "read as text"))
+    }
+}
+
 /// `GET /v1/jobs?status=&limit=&cursor=`.
 struct JobListQuery: Decodable, Sendable {
     var status: [JobStatus]?

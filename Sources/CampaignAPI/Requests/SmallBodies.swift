@@ -95,3 +95,45 @@ struct EntityPatchBody: Decodable, Sendable {
     var tags: [String]?
     var disabled: Bool?
 }
+
+/// An id in a body: its decimal string, as the API writes ids, or a whole number.
+struct ResourceID: Decodable, Sendable, Hashable, FieldExpectation {
+    var value: Int
+
+    static var expectation: String { "an id" }
+    static func problem(found value: JSONValue) -> String { "must be an id: a positive whole number or its decimal string" }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let number = try? container.decode(Int.self), number > 0 {
+            value = number
+        } else if let text = try? container.decode(String.self), let number = Int(text), number > 0 {
+            value = number
+        } else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "expected an id"))
+        }
+    }
+}
+
+/// `POST /v1/packages/{id}/duplicate`.
+struct DuplicateBody: Decodable, Sendable {
+    var label: String?
+}
+
+/// `POST /v1/orders/bulk`.
+struct BulkOrdersBody: Decodable, Sendable, RequiredFields {
+    var action: BulkOrderAction?
+    var ids: [ResourceID]?
+    var filter: Filter?
+    var comment: String?
+
+    struct Filter: Decodable, Sendable {
+        var package: ResourceID?
+        var entity: String?
+        var status: [OrderStatus]?
+    }
+
+    static let requiredFields = ["action"]
+}
+
+extension BulkOrderAction: WireEnumeration {}

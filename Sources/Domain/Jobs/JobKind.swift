@@ -24,6 +24,8 @@ public struct JobKind: RawRepresentable, Hashable, Sendable, Codable, CustomStri
     public static let reinitializePackage = JobKind("reinitialize_package")
     /// Publishes an approved package when its `available_at` comes.
     public static let publishPackage = JobKind("publish_package")
+    /// Approves, rejects or cancels many orders at once (`POST /v1/orders/bulk`).
+    public static let bulkOrders = JobKind("bulk_orders")
     /// Does nothing: measures the queue itself (benchmarks).
     public static let noop = JobKind("noop")
 }

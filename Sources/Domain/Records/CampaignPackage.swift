@@ -8,8 +8,13 @@ public struct CampaignPackage: Sendable, Equatable {
     public var description: String
     public var campaignName: String
     public var campaignFolder: String
-    /// Entity codes of the audience; `nil` means every local entity.
+    /// Entity codes of the audience; `nil` means every local entity (and no tags).
     public var audience: [String]?
+    /// Entity tags: the audience also holds every entity carrying one of them.
+    public var audienceTags: [String]
+    /// The revision whose listed or tagged audience was frozen at its publication
+    /// (`local.package_offers`); `nil` before a publication.
+    public var offeredRevision: Int?
     public var approvalMode: ApprovalMode
     public var allowsSeveralOrders: Bool
     public var schedule: PackageSchedule
@@ -34,8 +39,11 @@ public struct CampaignPackage: Sendable, Equatable {
         campaignFolder: String, audience: [String]?, approvalMode: ApprovalMode, allowsSeveralOrders: Bool,
         schedule: PackageSchedule, settings: [String: JSONValue], status: PackageStatus, revision: Int,
         version: Int, pendingJobID: Int?, createdAt: Date, createdBy: String, updatedAt: Date,
-        updatedBy: String, lastAction: PackageLastAction?, reviewers: [String] = [], submittedBy: String? = nil
+        updatedBy: String, lastAction: PackageLastAction?, reviewers: [String] = [], submittedBy: String? = nil,
+        audienceTags: [String] = [], offeredRevision: Int? = nil
     ) {
+        self.audienceTags = audienceTags
+        self.offeredRevision = offeredRevision
         self.id = id
         self.label = label
         self.type = type
@@ -61,7 +69,11 @@ public struct CampaignPackage: Sendable, Equatable {
     }
 
     /// Whether the package has an audience a collaborative package may be submitted with.
-    public var hasAudience: Bool { audience.map { !$0.isEmpty } ?? true }
+    public var hasAudience: Bool { audience.map { !$0.isEmpty || !audienceTags.isEmpty } ?? true }
+
+    /// Whether the current revision's audience is frozen (it was published with a listed
+    /// or tagged audience): then `local.package_offers` says who it was offered to.
+    public var audienceIsFrozen: Bool { audience != nil && offeredRevision == revision }
 }
 
 /// Who cancelled or reinitialized a package last, when and why.
@@ -86,7 +98,9 @@ public struct PackageDraft: Sendable, Equatable {
     public var description: String
     public var campaignName: String
     public var campaignFolder: String
+    /// Entity codes; `nil` with no `audienceTags` means every local entity.
     public var audience: [String]?
+    public var audienceTags: [String]
     public var approvalMode: ApprovalMode
     public var allowsSeveralOrders: Bool
     public var schedule: PackageSchedule
@@ -97,8 +111,9 @@ public struct PackageDraft: Sendable, Equatable {
         label: String, type: PackageType, description: String = "", campaignName: String,
         campaignFolder: String, audience: [String]? = nil, approvalMode: ApprovalMode = .manual,
         allowsSeveralOrders: Bool = false, schedule: PackageSchedule = PackageSchedule(),
-        settings: [String: JSONValue] = [:], reviewers: [String] = []
+        settings: [String: JSONValue] = [:], reviewers: [String] = [], audienceTags: [String] = []
     ) {
+        self.audienceTags = audienceTags
         self.label = label
         self.type = type
         self.description = description
@@ -117,6 +132,10 @@ public struct PackageDraft: Sendable, Equatable {
             label: package.label, type: package.type, description: package.description,
             campaignName: package.campaignName, campaignFolder: package.campaignFolder, audience: package.audience,
             approvalMode: package.approvalMode, allowsSeveralOrders: package.allowsSeveralOrders,
-            schedule: package.schedule, settings: package.settings, reviewers: package.reviewers)
+            schedule: package.schedule, settings: package.settings, reviewers: package.reviewers,
+            audienceTags: package.audienceTags)
     }
+
+    /// Every local entity: no list and no tags.
+    public var audienceIsEveryone: Bool { audience == nil && audienceTags.isEmpty }
 }

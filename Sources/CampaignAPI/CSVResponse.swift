@@ -1,0 +1,41 @@
+import Domain
+import Hummingbird
+import Postgres
+import Store
+
+/// `text/csv` answers of the lists (API.md, "CSV exports"): asked with `Accept: text/csv`
+/// or `?format=csv`, every matching row, streamed from PostgreSQL as it is written.
+enum CSVResponse {
+    /// Whether the request asks for CSV rather than JSON.
+    static func wanted(by request: Request) -> Bool {
+        if let format = request.uri.queryParameters["format"], format == "csv" { return true }
+        return request.headers[values: .accept].contains { $0.lowercased().contains("text/csv") }
+    }
+
+    /// A streamed answer: the rows are read from the database while the body is written,
+    /// about 64 KiB at a time. A failure once streaming began can only cut the body
+    /// short; the log says so.
+    static func make(
+        _ query: PostgresQuery, store: Store, principal: Principal?, filename: String, context: APIContext
+    ) -> Response {
+        let logger = context.logger
+        let headers: HTTPFields = [
+            .contentType: "text/csv; charset=utf-8",
+            .contentDisposition: "attachment; filename=\"\(filename).csv\"",
+            .cacheControl: "no-store", .xContentTypeOptions: "nosniff",
+        ]
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                do {
+                    try await CSVExport.stream(query, from: store, for: principal) { chunk in
+                        try await writer.write(ByteBuffer(bytes: chunk))
+                    }
+                } catch {
+                    logger.warning("a CSV export stopped before its end", metadata: ["error": "\(error)"])
+                    throw error
+                }
+                try await writer.finish(nil)
+            })
+    }
+}

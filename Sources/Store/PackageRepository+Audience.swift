@@ -1,0 +1,146 @@
+import Domain
+import Foundation
+import Postgres
+
+/// One line of a package's participation: an audience entity without an order of the
+/// current revision (`no_response`), or an order of the current revision with its status.
+public struct ParticipationItem: Sendable, Equatable {
+    public var entityCode: String
+    public var status: String
+    public var orderID: Int?
+
+    /// Where the next page starts: the entity code and the order id (0 without one).
+    public var cursor: String { "\(entityCode):\(orderID ?? 0)" }
+}
+
+/// A page of participation, and the counts by status over all of it.
+public struct Participation: Sendable, Equatable {
+    public static let noResponse = "no_response"
+    /// Every status an item may have, in the order the pages show them.
+    public static let statuses = [noResponse] + OrderStatus.allCases.map(\.rawValue)
+
+    public var items: [ParticipationItem]
+    public var counts: [String: Int]
+}
+
+/// Where a participation page starts (after `code`, `orderID`).
+public struct ParticipationCursor: Sendable, Equatable {
+    public var code: String
+    public var orderID: Int
+
+    /// Reads `CODE:ORDER`; `nil` for anything else.
+    public init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":"), let orderID = Int(text[text.index(after: colon)...]), orderID >= 0
+        else { return nil }
+        self.code = String(text[..<colon])
+        self.orderID = orderID
+    }
+}
+
+extension PackageRepository {
+    /// The `entity_id`s of the package's audience, as a query: every enabled entity; or
+    /// the frozen audience of a published revision; or, before its publication, the listed
+    /// entities and those carrying one of its tags, enabled ones only.
+    public static func audienceEntities(of package: CampaignPackage) -> PostgresQuery {
+        if package.audience == nil {
+            return "SELECT id AS entity_id FROM central.entities WHERE disabled_at IS NULL"
+        }
+        if package.audienceIsFrozen {
+            return """
+                SELECT entity_id FROM local.package_offers
+                WHERE package_id = \(package.id) AND revision = \(package.revision)
+                """
+        }
+        return """
+            SELECT e.id AS entity_id FROM central.entities e
+            WHERE e.disabled_at IS NULL
+              AND (e.id IN (SELECT entity_id FROM central.package_audience WHERE package_id = \(package.id))
+                   OR e.tags && \(package.audienceTags))
+            """
+    }
+
+    /// At publication: a listed or tagged audience becomes the rows of who was offered this
+    /// revision, whatever tags entities are given or lose afterwards.
+    func freezeAudience(of package: CampaignPackage) async throws {
+        guard package.audience != nil, !package.audienceIsFrozen else { return }
+        try await connection.query(
+            """
+            INSERT INTO local.package_offers (entity_id, package_id, revision)
+            SELECT audience.entity_id, \(package.id), \(package.revision) FROM (\(Self.audienceEntities(of: package))) AS audience
+            ORDER BY audience.entity_id
+            ON CONFLICT DO NOTHING
+            """)
+        try await connection.query(
+            "UPDATE central.packages SET offered_revision = revision WHERE id = \(package.id)")
+    }
+
+    /// Whether the entity is in the package's audience.
+    public func isInAudience(_ package: CampaignPackage, entityID: Int) async throws -> Bool {
+        if package.audience == nil { return true }
+        return try await !connection.query(
+            "SELECT 1 FROM (\(Self.audienceEntities(of: package))) AS audience WHERE audience.entity_id = \(entityID)"
+        ).isEmpty
+    }
+
+    /// How many entities the package reaches.
+    public func audienceSize(of package: CampaignPackage) async throws -> Int {
+        try await connection.query("SELECT count(*) AS n FROM (\(Self.audienceEntities(of: package))) AS audience")[0]
+            .decode(Int.self, "n")
+    }
+
+    /// The participation's lines, as a query with the columns `entity`, `status` and
+    /// `order_id`, ordered by entity code then order: the page and the CSV export read it.
+    static func participationLines(
+        of package: CampaignPackage, statuses: [String], after cursor: ParticipationCursor?
+    ) -> PostgresQuery {
+        let statusCondition: PostgresQuery = statuses.isEmpty ? "true" : "line.status = ANY(\(statuses))"
+        let cursorCondition: PostgresQuery =
+            cursor.map { "(e.code, coalesce(line.order_id, 0)) > (\($0.code), \($0.orderID))" } ?? "true"
+        return """
+            WITH ordered AS (
+                SELECT o.entity_id, o.id, o.status FROM local.orders o
+                WHERE o.package_id = \(package.id) AND o.revision = \(package.revision)
+            ), lines AS (
+                SELECT audience.entity_id, \(Participation.noResponse) AS status, NULL::bigint AS order_id
+                FROM (\(audienceEntities(of: package))) AS audience
+                WHERE NOT EXISTS (SELECT 1 FROM ordered WHERE ordered.entity_id = audience.entity_id)
+                UNION ALL
+                SELECT entity_id, status, id FROM ordered
+            )
+            SELECT e.code AS entity, line.status, line.order_id
+            FROM lines line JOIN central.entities e ON e.id = line.entity_id
+            WHERE \(statusCondition) AND \(cursorCondition)
+            ORDER BY e.code, coalesce(line.order_id, 0)
+            """
+    }
+
+    /// Who was offered the package's current revision and what each did: a page of lines,
+    /// with the counts by status over every line (one statement).
+    public func participation(
+        of package: CampaignPackage, statuses: [String], after cursor: ParticipationCursor?, limit: Int
+    ) async throws -> Participation {
+        let rows = try await connection.query(
+            """
+            WITH page AS (\(Self.participationLines(of: package, statuses: statuses, after: cursor)) LIMIT \(limit))
+            SELECT 'line' AS part, entity, status, order_id, NULL::bigint AS n FROM page
+            UNION ALL
+            SELECT 'count', NULL, counted.status, NULL, counted.n FROM (
+                SELECT status, count(*) AS n FROM (\(Self.participationLines(of: package, statuses: [], after: nil))) AS every
+                GROUP BY status
+            ) AS counted
+            """)
+        var participation = Participation(items: [], counts: Dictionary(uniqueKeysWithValues: Participation.statuses.map { ($0, 0) }))
+        for row in rows {
+            let status = try row.decode(String.self, "status")
+            if try row.decode(String.self, "part") == "count" {
+                participation.counts[status] = try row.decode(Int.self, "n")
+            } else {
+                participation.items.append(
+                    ParticipationItem(
+                        entityCode: try row.decode(String.self, "entity"), status: status,
+                        orderID: try row.decode(Int?.self, "order_id")))
+            }
+        }
+        return participation
+    }
+}
