@@ -6,10 +6,16 @@ import Store
 /// `text/csv` answers of the lists (API.md, "CSV exports"): asked with `Accept: text/csv`
 /// or `?format=csv`, every matching row, streamed from PostgreSQL as it is written.
 enum CSVResponse {
-    /// Whether the request asks for CSV rather than JSON.
-    static func wanted(by request: Request) -> Bool {
-        if let format = request.uri.queryParameters["format"], format == "csv" { return true }
-        return request.headers[values: .accept].contains { $0.lowercased().contains("text/csv") }
+    /// Whether the request asks for CSV rather than JSON (`?format=json` asks for JSON
+    /// whatever `Accept` says); another `format` is a 422.
+    static func wanted(by request: Request) throws -> Bool {
+        switch request.uri.queryParameters["format"].map(String.init) {
+        case "csv": return true
+        case "json": return false
+        case nil, "": return request.headers[values: .accept].contains { $0.lowercased().contains("text/csv") }
+        case let other?:
+            throw APIError.validation([FieldProblem(field: "format", message: "\(other) is not one of csv, json")])
+        }
     }
 
     /// A streamed answer: the rows are read from the database while the body is written,

@@ -37,7 +37,7 @@ struct OrdersController {
     @Sendable func list(_ request: Request, context: APIContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let query = try QueryDecoding.decode(OrderListQuery.self, from: request)
-        if CSVResponse.wanted(by: request) {
+        if try CSVResponse.wanted(by: request) {
             let filter = try await store.transaction(for: principal) { try await Self.filter(query, principal, $0) }
             // No entity has id 0: an entity asked for that the caller may not see gives the header alone.
             return CSVResponse.make(

@@ -44,7 +44,7 @@ struct PackagesController {
     @Sendable func list(_ request: Request, context: APIContext) async throws -> Response {
         _ = try context.requireCentral()
         let query = try QueryDecoding.decode(PackageListQuery.self, from: request)
-        if CSVResponse.wanted(by: request) {
+        if try CSVResponse.wanted(by: request) {
             return CSVResponse.make(
                 CSVExport.packages(query.filter), store: store, principal: nil, filename: "packages", context: context)
         }
@@ -106,7 +106,7 @@ struct PackagesController {
         _ = try context.requireCentral()
         let id = try context.id("id", "package")
         let query = try QueryDecoding.decode(PageQuery.self, from: request)
-        if CSVResponse.wanted(by: request) {
+        if try CSVResponse.wanted(by: request) {
             _ = try await store.transaction { try await $0.packages.require(id) }
             return CSVResponse.make(
                 CSVExport.journal(packageID: id), store: store, principal: nil, filename: "package-\(id)-journal",
@@ -135,7 +135,7 @@ struct PackagesController {
             }
             return cursor
         }
-        if CSVResponse.wanted(by: request) {
+        if try CSVResponse.wanted(by: request) {
             let package = try await store.transaction { try await $0.packages.require(id) }
             return CSVResponse.make(
                 CSVExport.participation(of: package, statuses: statuses), store: store, principal: nil,

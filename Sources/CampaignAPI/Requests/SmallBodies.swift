@@ -115,6 +115,14 @@ struct ResourceID: Decodable, Sendable, Hashable, FieldExpectation {
     }
 }
 
+/// Any member name of a JSON object.
+struct MemberName: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
+
 /// `POST /v1/packages/{id}/duplicate`.
 struct DuplicateBody: Decodable, Sendable {
     var label: String?
@@ -127,10 +135,32 @@ struct BulkOrdersBody: Decodable, Sendable, RequiredFields {
     var filter: Filter?
     var comment: String?
 
-    struct Filter: Decodable, Sendable {
+    /// The orders matching every criterion given; a member it does not know is refused.
+    struct Filter: Decodable, Sendable, FieldExpectation {
         var package: ResourceID?
         var entity: String?
         var status: [OrderStatus]?
+
+        enum CodingKeys: String, CodingKey {
+            case package, entity, status
+        }
+
+        static var expectation: String { "an object" }
+        static func problem(found value: JSONValue) -> String {
+            guard case .object = value else { return "must be an object, not \(value.kindName)" }
+            return "may only have package, entity and status"
+        }
+
+        init(from decoder: any Decoder) throws {
+            let members = try decoder.container(keyedBy: MemberName.self)
+            if members.allKeys.contains(where: { CodingKeys(stringValue: $0.stringValue) == nil }) {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown member"))
+            }
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            package = try container.decodeIfPresent(ResourceID.self, forKey: .package)
+            entity = try container.decodeIfPresent(String.self, forKey: .entity)
+            status = try container.decodeIfPresent([OrderStatus].self, forKey: .status)
+        }
     }
 
     static let requiredFields = ["action"]
