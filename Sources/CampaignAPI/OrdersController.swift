@@ -72,38 +72,19 @@ struct OrdersController {
 
     /// Approve, reject or cancel many orders: checked now, applied by a `bulk_orders` job (202).
     @Sendable func bulk(_ request: Request, context: APIContext) async throws -> Response {
-        let principal = try context.requireCentral()
-        guard case .central(let operatorID, let operatorName, let role) = principal else {
-            throw APIError.forbidden(needs: .approver, "bulk order actions are for central operators")
-        }
+        _ = try context.requireCentral()
         var request = request
         let data = try await request.collectData(context: context)
         let body = try await request.decode(as: BulkOrdersBody.self, context: context)
         guard let action = body.action else {
             throw APIError.validation([FieldProblem(field: "action", message: "is required")])
         }
-        let ids = body.ids.map { Array(Set($0.map(\.value))).sorted() }
-        let filter = body.filter
-        var problems = BulkOrdersRequest.problems(
-            ids: ids, filterGiven: filter != nil,
-            filterEmpty: filter.map { $0.package == nil && $0.entity == nil && ($0.status ?? []).isEmpty } ?? true,
-            comment: body.comment)
-        guard problems.isEmpty else { throw APIError.validation(problems) }
+        let filter = body.filter.map {
+            BulkOrderFilter(packageID: $0.package?.value, entity: $0.entity, statuses: $0.status ?? [])
+        }
         return try await post.run(request, context, body: data, status: .accepted) { transaction, principal in
-            var entityID: Int?
-            if let code = filter?.entity {
-                entityID = try await transaction.entities.ids(of: [code], field: "filter.entity").first
-            }
-            if let packageID = filter?.package?.value, try await transaction.packages.find(packageID) == nil {
-                problems.append(FieldProblem(field: "filter.package", message: "no such package: \(packageID)"))
-                throw StoreError.validation(ValidationFailure(problems: problems))
-            }
-            let payload = BulkOrdersRequest(
-                action: action, ids: ids, packageID: filter?.package?.value, entityID: entityID, statuses: filter?.status,
-                comment: body.comment, requestedBy: (operatorID, operatorName, role))
-            let job = try await transaction.jobs.enqueue(
-                kind: .bulkOrders, packageID: filter?.package?.value, revision: nil, uniqueKey: nil, payload: payload,
-                by: principal)
+            let job = try await transaction.jobs.requestBulkOrders(
+                action, ids: body.ids?.map(\.value), filter: filter, comment: body.comment, by: principal)
             return .object(["job": Views.job(job)])
         }
     }

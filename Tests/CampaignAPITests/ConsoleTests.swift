@@ -371,4 +371,86 @@ final class ConsoleVisitor: @unchecked Sendable {
         let own = try await admin.post("/console/packages/\(id)/approve")
         #expect(own.status == 403 && own.text.contains("may not decide on it"))
     }
+
+    @Test func theDashboardShowsTheAudienceAndParticipationAndTheListsExport() async throws {
+        let api = try await Self.start([("tester", "admin"), ("vera", "viewer")])
+        let north = try await api.entity("N-1")
+        _ = try await api.entity("N-2")
+        _ = try await api.entity("S-1")
+        for code in ["N-1", "N-2"] { _ = try await api.central.patch("/v1/entities/\(code)", #"{"tags": ["north"]}"#) }
+        let id = try await api.package(
+            #"{"label": "North kit", "type": "local", "campaign_name": "kit", "campaign_folder": "/k", "audience_tags": ["north"]}"#)
+        let order = try #require(try await north.post("/v1/packages/\(id)/orders", #"{"label": "=SUM(A1)"}"#).string("id"))
+        let viewer = ConsoleVisitor(port: api.central.port)
+        try await viewer.signIn("vera", Self.password)
+        let page = try await viewer.get("/console/packages/\(id)")
+        #expect(page.text.contains("2 entities: tagged north (frozen at publication)"), "\(page.text)")
+        #expect(page.text.contains("No response (1)") && page.text.contains("Pending approval (1)"))
+        #expect(page.text.contains(#"<a href="/console/orders/\#(order)">Order \#(order)</a>"#))
+        #expect(!page.text.contains(">Duplicate</button>"), "a viewer may not duplicate")
+        let silent = try await viewer.get("/console/packages/\(id)?participation=no_response")
+        #expect(silent.text.contains("<td>N-2</td><td>No response</td>") && !silent.text.contains("<td>N-1</td><td>Pending approval</td>"))
+
+        let participation = try await viewer.get("/console/packages/\(id)/participation.csv")
+        #expect(participation.status == 200 && participation.headers["content-type"]?.hasPrefix("text/csv") == true)
+        #expect(participation.text == "entity,status,order_id\r\nN-1,pending_approval,\(order)\r\nN-2,no_response,\r\n")
+        let orders = try await viewer.get("/console/orders.csv?package=\(id)")
+        #expect(orders.text.contains(",N-1,'=SUM(A1),pending_approval,"))
+        let packages = try await viewer.get("/console/packages.csv?status=published")
+        #expect(packages.text.contains("North kit") && packages.text.hasPrefix("id,label,"))
+        #expect(try await viewer.get("/console/packages/\(id)/journal.csv").text.hasPrefix("id,at,actor,action,"))
+        #expect(try await viewer.get("/console/packages.csv?status=nonsense").status == 422)
+        #expect(try await HTTPTestClient(port: api.central.port).get("/console/orders.csv").status == 303, "no session: sign in")
+
+        // The admin duplicates it and lands on the copy's form.
+        let admin = ConsoleVisitor(port: api.central.port)
+        try await admin.signIn("tester", Self.password)
+        #expect(try await admin.get("/console/packages/\(id)").text.contains(">Duplicate</button>"))
+        let copied = try await admin.post("/console/packages/\(id)/duplicate")
+        #expect(copied.status == 303)
+        let location = try #require(copied.headers["location"])
+        #expect(location.hasSuffix("/edit") && location != "/console/packages/\(id)/edit")
+        let form = try await admin.get(location)
+        #expect(form.text.contains(#"value="North kit (copy)""#) && form.text.contains(#"id="audience_tags" name="audience_tags" value="north""#))
+    }
+
+    @Test func ordersShownAreApprovedInBulkAndTheJobPageSaysWhatWasSkipped() async throws {
+        let api = try await Self.start([("tester", "admin"), ("checker", "approver"), ("vera", "viewer")])
+        var orders: [String] = []
+        let id = try await api.package()
+        for code in ["B-1", "B-2", "B-3"] {
+            let entity = try await api.entity(code)
+            orders.append(try #require(try await entity.post("/v1/packages/\(id)/orders", #"{"label": "kit"}"#).string("id")))
+        }
+        #expect(try await api.approver.post("/v1/orders/\(orders[2])/reject").status == 200)
+
+        let viewer = ConsoleVisitor(port: api.central.port)
+        try await viewer.signIn("vera", Self.password)
+        #expect(!(try await viewer.get("/console/orders").text.contains("Bulk action")))
+        #expect(try await viewer.post("/console/orders/bulk", [("action", "approve"), ("ids", orders[0])]).status == 403)
+
+        let approver = ConsoleVisitor(port: api.central.port)
+        try await approver.signIn("checker", Self.password)
+        let list = try await approver.get("/console/orders?package=\(id)")
+        #expect(list.text.contains("Bulk action") && list.text.contains(#"aria-label="Choose order \#(orders[0])""#))
+        // Nothing chosen: said plainly, nothing done.
+        let none = try await approver.post("/console/orders/bulk", [("action", "approve"), ("scope", "checked")])
+        #expect(none.status == 422 && none.text.contains("Choose orders first"))
+        // Every order shown: two are approved, the rejected one is skipped with why.
+        let shown = orders.map { ("shown", $0) }
+        let accepted = try await approver.post("/console/orders/bulk", [("action", "approve"), ("scope", "shown"), ("comment", "ok")] + shown)
+        #expect(accepted.status == 303)
+        let jobPath = try #require(accepted.headers["location"])
+        #expect(jobPath.hasPrefix("/console/jobs/"))
+        var job = try await approver.get(jobPath)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !job.text.contains("orders changed"), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            job = try await approver.get(jobPath)
+        }
+        #expect(job.text.contains(#"<p id="changed">2 orders changed.</p>"#), "\(job.text)")
+        #expect(job.text.contains("a rejected order cannot be approved"))
+        #expect(try await api.central.get("/v1/orders/\(orders[0])").string("status") == "approved")
+        #expect(try await api.central.get("/v1/orders/\(orders[1])").string("decision_comment") == "ok")
+    }
 }

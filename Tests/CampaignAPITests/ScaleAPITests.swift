@@ -169,6 +169,11 @@ import Testing
             let refused = try await api.approver.post("/v1/orders/bulk", body)
             #expect(refused.status == 422, "\(body): \(refused.text)")
         }
+        // The bulk path is a resource of its own: not an order called "bulk".
+        for method in ["GET", "PATCH", "DELETE"] {
+            let other = try await api.approver.send(method, "/v1/orders/bulk", body: method == "PATCH" ? Data("{}".utf8) : nil)
+            #expect(other.status == 405 && other.headers["allow"] == "POST", "\(method): \(other.text)")
+        }
         let editor = try await api.operatorClient("eddie", role: .editor)
         #expect(try await editor.post("/v1/orders/bulk", #"{"action": "approve", "ids": ["\#(orderIDs[0])"]}"#).status == 403)
         #expect(try await clients[0].post("/v1/orders/bulk", #"{"action": "approve", "ids": ["\#(orderIDs[0])"]}"#).status == 403)

@@ -10,12 +10,9 @@ extension ConsoleController {
     @Sendable func orderList(_ request: Request, context: APIContext) async throws -> Response {
         let query = try QueryDecoding.decode(OrderListQuery.self, from: request)
         let limit = query.limit.orDefault
+        let principal = try context.requirePrincipal()
         let orders = try await store.transaction { transaction -> [CampaignOrder] in
-            var filter = OrderFilter(packageID: query.package, statuses: query.status ?? [])
-            if let code = query.entity {
-                guard let entity = try await transaction.entities.find(code: code) else { return [] }
-                filter.entityID = entity.id
-            }
+            guard let filter = try await OrdersController.filter(query, principal, transaction) else { return [] }
             return try await transaction.orders.list(filter, before: query.cursor, limit: limit)
         }
         var data = Self.layout(context)
@@ -32,8 +29,11 @@ extension ConsoleController {
                 "status": Self.words($0.status), "created": RFC3339.format($0.createdAt),
             ]
         }
+        let kept = (request.uri.query ?? "").split(separator: "&").filter { !$0.hasPrefix("cursor=") }.joined(separator: "&")
+        data["csv"] = "/console/orders.csv" + (kept.isEmpty ? "" : "?" + kept)
+        data["back"] = request.uri.query ?? ""
+        data["mayBulk"] = AccessRules.check(APIRoute("POST", "/v1/orders/bulk"), role: principal.operatorRole) == nil && !orders.isEmpty
         if orders.count == limit, let last = orders.last {
-            let kept = (request.uri.query ?? "").split(separator: "&").filter { !$0.hasPrefix("cursor=") }.joined(separator: "&")
             data["next"] = "/console/orders?" + (kept.isEmpty ? "" : kept + "&") + "cursor=\(last.id)"
         }
         return ConsolePage.render("orders", data)

@@ -28,7 +28,8 @@ extension ConsoleController {
             FormField(name: "description", label: "Description", kind: .area),
             FormField(name: "campaign_name", label: "Campaign name", kind: .text, required: true),
             FormField(name: "campaign_folder", label: "Campaign folder", kind: .text, required: true),
-            FormField(name: "audience", label: "Audience", kind: .area, help: "Entity codes separated by spaces or commas; empty: every local entity"),
+            FormField(name: "audience", label: "Audience", kind: .area, help: "Entity codes separated by spaces or commas; with no tags either: every local entity"),
+            FormField(name: "audience_tags", label: "Audience tags", kind: .text, help: "Entity tags (such as north, franchise) separated by spaces or commas: their entities join the audience, frozen at publication"),
             FormField(name: "approval_mode", label: "Approval of orders", kind: .choices([("manual", "Manual"), ("automatic", "Automatic")])),
             FormField(name: "allows_several_orders", label: "Several orders per entity", kind: .choices([("false", "No"), ("true", "Yes")])),
             FormField(name: "visible_from", label: "Visible from", kind: .text, help: dateHelp),
@@ -49,7 +50,8 @@ extension ConsoleController {
         return [
             "label": package.label, "type": package.type.rawValue, "description": package.description,
             "campaign_name": package.campaignName, "campaign_folder": package.campaignFolder,
-            "audience": package.audience?.joined(separator: " ") ?? "", "approval_mode": package.approvalMode.rawValue,
+            "audience": package.audience?.joined(separator: " ") ?? "",
+            "audience_tags": package.audienceTags.joined(separator: " "), "approval_mode": package.approvalMode.rawValue,
             "allows_several_orders": String(package.allowsSeveralOrders),
             "visible_from": date(schedule.visibleFrom), "visible_until": date(schedule.visibleUntil),
             "available_at": date(schedule.availableAt), "order_deadline": date(schedule.orderDeadline),
@@ -73,6 +75,7 @@ extension ConsoleController {
         members["allows_several_orders"] = .bool(text("allows_several_orders") == "true")
         members["audience"] = list("audience").isEmpty ? .null : .array(list("audience"))
         members["reviewers"] = .array(list("reviewers"))
+        members["audience_tags"] = .array(list("audience_tags"))
         for name in ["visible_from", "visible_until", "available_at", "order_deadline", "approval_deadline"] {
             let value = text(name).trimmingCharacters(in: .whitespaces)
             // A minute, as the form shows it, is read in UTC; a full RFC 3339 text as it is.

@@ -69,6 +69,7 @@ extension ConsoleController {
                     .joined(separator: ", "),
             ]
         }
+        data["csv"] = "/console/packages.csv" + (withoutCursor.isEmpty ? "" : "?" + withoutCursor)
         if page.count == limit, let last = page.last {
             data["next"] = "/console/packages?" + (withoutCursor.isEmpty ? "" : withoutCursor + "&") + "cursor=\(last.package.id)"
         }
@@ -78,21 +79,27 @@ extension ConsoleController {
     /// A package's dashboard: summary, actions the status and the role allow, orders by
     /// entity, reference campaign, journal; the pending job while there is one.
     @Sendable func packageDashboard(_ request: Request, context: APIContext) async throws -> Response {
-        try await dashboard(try context.id("id", "package"), context)
+        let shown = request.uri.queryParameters["participation"].map(String.init).flatMap {
+            Participation.statuses.contains($0) ? $0 : nil
+        }
+        return try await dashboard(try context.id("id", "package"), context, participation: shown)
     }
 
-    func dashboard(_ id: Int, _ context: APIContext, commentError: String? = nil, commentValue: String = "", status: HTTPResponse.Status = .ok)
-        async throws -> Response
-    {
+    func dashboard(
+        _ id: Int, _ context: APIContext, participation shown: String? = nil, commentError: String? = nil,
+        commentValue: String = "", status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let (summary, orders, reference, journal, job) = try await store.transaction { transaction in
+        let (summary, orders, reference, journal, job, audienceSize, participation) = try await store.transaction { transaction in
             let summary = try await transaction.packages.summary(id)
             var job: Job?
             if let pending = summary.package.pendingJobID { job = try await transaction.jobs.require(pending) }
             return (
                 summary, try await transaction.packages.ordersByEntity(id),
                 try await transaction.processes.referenceCampaign(packageID: id),
-                try await transaction.journal.entries(packageID: id, after: 0, limit: 500), job
+                try await transaction.journal.entries(packageID: id, after: 0, limit: 500), job,
+                try await transaction.packages.audienceSize(of: summary.package),
+                try await participationSection(summary.package, shown: shown, transaction)
             )
         }
         let package = summary.package
@@ -105,6 +112,8 @@ extension ConsoleController {
         data["folder"] = package.campaignFolder
         data["status"] = Self.words(package.status) + (summary.late ? " (late)" : "") + (summary.unavailable ? " (unavailable)" : "")
         data["revision"] = String(package.revision)
+        data["audience"] = Self.audienceWords(package, size: audienceSize)
+        data["participation"] = participation
         let schedule = package.schedule
         data["dates"] = [
             ("Visible from", schedule.visibleFrom), ("Visible until", schedule.visibleUntil), ("Available at", schedule.availableAt),
@@ -129,7 +138,9 @@ extension ConsoleController {
         data["canEdit"] = allowed(.edit)
         data["canCancel"] = allowed(.cancel)
         data["canReinitialize"] = allowed(.reinitialize)
-        data["anyAction"] = !open.isEmpty || [PackageAction.edit, .cancel, .reinitialize].contains(where: allowed)
+        let canDuplicate = AccessRules.check(APIRoute("POST", "/v1/packages/{id}/duplicate"), role: principal.operatorRole) == nil
+        data["canDuplicate"] = canDuplicate
+        data["anyAction"] = !open.isEmpty || canDuplicate || [PackageAction.edit, .cancel, .reinitialize].contains(where: allowed)
         data["commentError"] = commentError
         data["commentValue"] = commentValue
 
@@ -148,6 +159,18 @@ extension ConsoleController {
                 .merging(entry.comment.map { ["comment": $0] } ?? [:]) { $1 }
         }
         return ConsolePage.render("package", data, status: status)
+    }
+
+    /// Who the package reaches, in words: "every local entity (12)", or the list and the
+    /// tags, and whether that audience is frozen.
+    static func audienceWords(_ package: CampaignPackage, size: Int) -> String {
+        guard let listed = package.audience else { return "Every local entity (\(size))" }
+        var parts: [String] = []
+        if !listed.isEmpty { parts.append("\(listed.count) listed") }
+        if !package.audienceTags.isEmpty { parts.append("tagged " + package.audienceTags.joined(separator: ", ")) }
+        let reach = size == 1 ? "1 entity" : "\(size) entities"
+        return "\(reach): " + (parts.isEmpty ? "nobody chosen" : parts.joined(separator: "; "))
+            + (package.audienceIsFrozen ? " (frozen at publication)" : "")
     }
 
     /// `{"status": …}` of the package's pending job (`"none"` once it is done): what the

@@ -16,7 +16,7 @@ enum ConsoleTemplates {
         ("layout", layout), ("login", login), ("packages", packages), ("package", package),
         ("reinitialize", reinitialize), ("message", message), ("packageForm", packageForm),
         ("orders", orders), ("order", order), ("jobs", jobs), ("operators", operators), ("entities", entities),
-        ("tokens", tokens),
+        ("tokens", tokens), ("job", job),
     ]
 
     static let layout = """
@@ -104,6 +104,7 @@ enum ConsoleTemplates {
         </tbody>
         </table>
         {{#next}}<p><a href="{{.}}" rel="next">Next page</a></p>{{/next}}
+        <p><a href="{{csv}}" download>Export these packages (CSV)</a></p>
         {{/body}}{{/layout}}
         """
 
@@ -118,6 +119,7 @@ enum ConsoleTemplates {
         <dt>Campaign folder</dt><dd>{{folder}}</dd>
         <dt>Status</dt><dd id="status">{{status}}</dd>
         <dt>Revision</dt><dd>{{revision}}</dd>
+        <dt>Audience</dt><dd id="audience">{{audience}}</dd>
         {{#dates}}<dt>{{label}}</dt><dd>{{value}}</dd>{{/dates}}
         {{#lastAction}}<dt>Last {{action}}</dt><dd>{{at}} by {{by}}{{#comment}}: {{.}}{{/comment}}</dd>{{/lastAction}}
         </dl>
@@ -134,6 +136,12 @@ enum ConsoleTemplates {
         </form>
         {{/transitions}}
         {{#canEdit}}<p><a href="/console/packages/{{id}}/edit">Edit</a></p>{{/canEdit}}
+        {{#canDuplicate}}
+        <form method="post" action="/console/packages/{{id}}/duplicate" class="inline">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <button type="submit">Duplicate</button>
+        </form>
+        {{/canDuplicate}}
         {{#canReinitialize}}<p><a href="/console/packages/{{id}}/reinitialize">Reinitialize the package to reuse it</a></p>{{/canReinitialize}}
         {{#canCancel}}
         <form method="post" action="/console/packages/{{id}}/cancel" class="cancel">
@@ -158,6 +166,24 @@ enum ConsoleTemplates {
         </table>
         <p>{{counts}}</p>
         </section>
+        {{#participation}}
+        <section aria-labelledby="participation">
+        <h2 id="participation">Participation</h2>
+        <nav class="filters" aria-label="Participation status">
+        {{#filters}}<a href="{{href}}"{{#current}} aria-current="page"{{/current}}>{{label}}</a> {{/filters}}
+        </nav>
+        <table>
+        <caption>Who was offered the package, and what each did</caption>
+        <thead><tr><th scope="col">Local entity</th><th scope="col">Status</th><th scope="col">Order</th></tr></thead>
+        <tbody>
+        {{#lines}}<tr><td>{{entity}}</td><td>{{status}}</td><td>{{#orderID}}<a href="/console/orders/{{.}}">Order {{.}}</a>{{/orderID}}</td></tr>{{/lines}}
+        {{^lines}}<tr><td colspan="3">Nobody here.</td></tr>{{/lines}}
+        </tbody>
+        </table>
+        {{#more}}<p>The first 100 lines are shown: the export has them all.</p>{{/more}}
+        <p><a href="{{csv}}" download>Export the participation (CSV)</a></p>
+        </section>
+        {{/participation}}
         {{#reference}}
         <section aria-labelledby="reference">
         <h2 id="reference">Reference campaign</h2>
@@ -170,6 +196,7 @@ enum ConsoleTemplates {
         <ol class="journal">
         {{#journal}}<li><time datetime="{{at}}">{{at}}</time> {{actor}}: {{action}}{{#comment}} — {{.}}{{/comment}}</li>{{/journal}}
         </ol>
+        <p><a href="/console/packages/{{id}}/journal.csv" download>Export the journal (CSV)</a></p>
         </section>
         {{/body}}{{/layout}}
         """
@@ -219,15 +246,32 @@ enum ConsoleTemplates {
         <select id="status" name="status">{{#statuses}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/statuses}}</select>
         <button type="submit">Filter</button></p>
         </form>
+        {{#mayBulk}}<form method="post" action="/console/orders/bulk" class="bulk">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <input type="hidden" name="back" value="{{back}}">{{/mayBulk}}
         <table>
         <caption>{{caption}}</caption>
-        <thead><tr><th scope="col">Order</th><th scope="col">Package</th><th scope="col">Local entity</th><th scope="col">Label</th><th scope="col">Status</th><th scope="col">Placed</th></tr></thead>
+        <thead><tr>{{#mayBulk}}<th scope="col"><span class="visually-hidden">Choose</span></th>{{/mayBulk}}<th scope="col">Order</th><th scope="col">Package</th><th scope="col">Local entity</th><th scope="col">Label</th><th scope="col">Status</th><th scope="col">Placed</th></tr></thead>
         <tbody>
-        {{#rows}}<tr><td><a href="/console/orders/{{id}}">Order {{id}}</a></td><td><a href="/console/packages/{{packageID}}">{{packageID}}</a></td><td>{{entity}}</td><td>{{label}}</td><td>{{status}}</td><td>{{created}}</td></tr>{{/rows}}
+        {{#rows}}<tr>{{#mayBulk}}<td><input type="checkbox" name="ids" value="{{id}}" aria-label="Choose order {{id}}"><input type="hidden" name="shown" value="{{id}}"></td>{{/mayBulk}}<td><a href="/console/orders/{{id}}">Order {{id}}</a></td><td><a href="/console/packages/{{packageID}}">{{packageID}}</a></td><td>{{entity}}</td><td>{{label}}</td><td>{{status}}</td><td>{{created}}</td></tr>{{/rows}}
         {{^rows}}<tr><td colspan="6">No order matches.</td></tr>{{/rows}}
         </tbody>
         </table>
+        {{#mayBulk}}
+        <fieldset><legend>Bulk action</legend>
+        <p><label><input type="radio" name="scope" value="checked" checked> The orders chosen above</label>
+        <label><input type="radio" name="scope" value="shown"> Every order shown</label></p>
+        <p><label for="bulk-comment">Comment</label>
+        <textarea id="bulk-comment" name="comment" rows="2" aria-describedby="bulk-help"></textarea>
+        <span id="bulk-help" class="help">Each entity reads it with its notification. Orders whose status does not allow the action are skipped and listed.</span></p>
+        <p><button type="submit" name="action" value="approve">Approve</button>
+        <button type="submit" name="action" value="reject">Reject</button>
+        <button type="submit" name="action" value="cancel">Cancel orders</button></p>
+        </fieldset>
+        </form>
+        {{/mayBulk}}
         {{#next}}<p><a href="{{.}}" rel="next">Next page</a></p>{{/next}}
+        <p><a href="{{csv}}" download>Export these orders (CSV)</a></p>
         {{/body}}{{/layout}}
         """
 
@@ -374,6 +418,33 @@ enum ConsoleTemplates {
         </tbody>
         </table>
         {{#next}}<p><a href="{{.}}" rel="next">Next page</a></p>{{/next}}
+        {{/body}}{{/layout}}
+        """
+
+    static let job = """
+        {{<layout}}{{$body}}
+        <dl class="summary">
+        <dt>Status</dt><dd id="status">{{status}}</dd>
+        <dt>Attempts</dt><dd>{{attempts}}</dd>
+        {{#packageID}}<dt>Package</dt><dd><a href="/console/packages/{{.}}">{{.}}</a></dd>{{/packageID}}
+        {{#error}}<dt>Last error</dt><dd>{{.}}</dd>{{/error}}
+        </dl>
+        {{#running}}<p class="job" role="status" id="job">The job is {{status}}. This page shows the result once it is done.</p>{{/running}}
+        {{#result}}
+        <h2 id="result">Result</h2>
+        <p id="changed">{{changed}} orders changed.</p>
+        {{#skippedCount}}
+        <table>
+        <caption>{{.}} orders skipped</caption>
+        <thead><tr><th scope="col">Order</th><th scope="col">Why</th></tr></thead>
+        <tbody>
+        {{#skipped}}<tr><td><a href="/console/orders/{{orderID}}">Order {{orderID}}</a></td><td>{{reason}}</td></tr>{{/skipped}}
+        {{^skipped}}<tr><td colspan="2">None.</td></tr>{{/skipped}}
+        </tbody>
+        </table>
+        {{/skippedCount}}
+        {{/result}}
+        <p><a href="/console/orders">Campaign orders</a></p>
         {{/body}}{{/layout}}
         """
 

@@ -49,11 +49,9 @@ public struct BulkOrdersRequest: Sendable, Codable, Equatable {
 
     /// What is wrong with a request: ids or a filter (one of them), at most
     /// ``maximumIDs`` ids, a filter that narrows something, a comment of a sane length.
-    public static func problems(
-        ids: [Int]?, filterGiven: Bool, filterEmpty: Bool, comment: String?
-    ) -> [FieldProblem] {
+    public static func problems(ids: [Int]?, filter: BulkOrderFilter?, comment: String?) -> [FieldProblem] {
         var problems: [FieldProblem] = []
-        switch (ids, filterGiven) {
+        switch (ids, filter != nil) {
         case (nil, false):
             problems.append(FieldProblem(field: "ids", message: "is required unless a filter is given"))
         case (_?, true):
@@ -64,7 +62,7 @@ public struct BulkOrdersRequest: Sendable, Codable, Equatable {
                 problems.append(FieldProblem(field: "ids", message: "must name at most \(maximumIDs) orders; use a filter"))
             }
         case (nil, true):
-            if filterEmpty {
+            if filter?.isEmpty == true {
                 problems.append(
                     FieldProblem(field: "filter", message: "must narrow the orders by package, entity or status"))
             }
@@ -77,4 +75,20 @@ public struct BulkOrdersRequest: Sendable, Codable, Equatable {
         case packageID = "package_id", entityID = "entity_id", operatorID = "operator_id"
         case operatorName = "operator_name", operatorRole = "operator_role"
     }
+}
+
+/// The orders a bulk request names by criteria: all those given must match.
+public struct BulkOrderFilter: Sendable, Equatable {
+    public var packageID: Int?
+    /// An entity code.
+    public var entity: String?
+    public var statuses: [OrderStatus]
+
+    public init(packageID: Int? = nil, entity: String? = nil, statuses: [OrderStatus] = []) {
+        self.packageID = packageID
+        self.entity = entity
+        self.statuses = statuses
+    }
+
+    public var isEmpty: Bool { packageID == nil && entity == nil && statuses.isEmpty }
 }
