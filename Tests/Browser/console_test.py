@@ -58,6 +58,10 @@ def seed():
     winter = package(
         {"label": "Winter offer", "type": "local", "campaign_name": "winter", "campaign_folder": "/2027/winter"}, "submit")
     package({"label": "Autumn draft", "type": "local", "campaign_name": "autumn", "campaign_folder": "/2027/autumn"})
+    gifts = package(
+        {"label": "Gift cards", "type": "local", "campaign_name": "gifts", "campaign_folder": "/2027/gifts"},
+        "submit", "approve", "publish")
+    api("POST", f"/v1/packages/{gifts}/orders", "ENTITY_TOKEN", {"label": "200 gift cards"})
     return summer, spring, winter
 
 
@@ -217,6 +221,16 @@ def main():
         console.click_link(console.driver.find_element(By.CSS_SELECTOR, "tbody a").text)
         for link in ("Failed jobs", "Entities", "Operators", "Tokens"):
             console.click_link(link)
+
+        console.step("approve the pending orders in bulk: choose one, Approve, read the job's result")
+        console.open("/console/orders?status=pending_approval")
+        rows = console.driver.find_element(By.TAG_NAME, "tbody").text
+        console.expect("200 gift cards" in rows, "the pending order is listed")
+        console.driver.find_element(By.CSS_SELECTOR, "tbody input[type=checkbox]").click()
+        console.click_button("Approve")
+        WebDriverWait(console.driver, 30).until(lambda driver: driver.find_elements(By.ID, "changed"))
+        console.expect(console.driver.find_element(By.ID, "changed").text == "1 order changed.", "the job says what it changed")
+        console.accessible()
 
         console.step("sign out; the viewer vera sees no button she may not press")
         console.sign_out()

@@ -426,13 +426,13 @@ final class ConsoleVisitor: @unchecked Sendable {
 
         let viewer = ConsoleVisitor(port: api.central.port)
         try await viewer.signIn("vera", Self.password)
-        #expect(!(try await viewer.get("/console/orders").text.contains("Bulk action")))
+        #expect(!(try await viewer.get("/console/orders").text.contains(#"id="bulk""#)))
         #expect(try await viewer.post("/console/orders/bulk", [("action", "approve"), ("ids", orders[0])]).status == 403)
 
         let approver = ConsoleVisitor(port: api.central.port)
         try await approver.signIn("checker", Self.password)
         let list = try await approver.get("/console/orders?package=\(id)")
-        #expect(list.text.contains("Bulk action") && list.text.contains(#"aria-label="Choose order \#(orders[0])""#))
+        #expect(list.text.contains(#"id="bulk""#) && list.text.contains(#"aria-label="Choose order \#(orders[0])""#))
         // Nothing chosen: said plainly, nothing done.
         let none = try await approver.post("/console/orders/bulk", [("action", "approve"), ("scope", "checked")])
         #expect(none.status == 422 && none.text.contains("Choose orders first"))
@@ -444,7 +444,7 @@ final class ConsoleVisitor: @unchecked Sendable {
         #expect(jobPath.hasPrefix("/console/jobs/"))
         var job = try await approver.get(jobPath)
         let deadline = ContinuousClock.now + .seconds(30)
-        while !job.text.contains("orders changed"), ContinuousClock.now < deadline {
+        while !job.text.contains(#"id="changed""#), ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(100))
             job = try await approver.get(jobPath)
         }

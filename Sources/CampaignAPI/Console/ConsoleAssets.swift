@@ -36,6 +36,7 @@ enum ConsoleAssets {
         button { font: inherit; padding: .3rem .9rem; }
         .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
         nav a { margin-right: .8rem; }
+        fieldset.plain { border: 0; padding: 0; margin: 0; }
         """
 
     /// Live job progress: while a dashboard shows a pending job, ask its status every

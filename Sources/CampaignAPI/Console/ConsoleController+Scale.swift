@@ -97,10 +97,9 @@ extension ConsoleController {
         data["error"] = job.lastError
         if let package = job.packageID { data["packageID"] = String(package) }
         if case .object(let result)? = job.result {
-            var summary: [String: Any] = ["changed": result["changed"].flatMap { value -> String? in
-                if case .number(let number) = value { return number.text }
-                return nil
-            } ?? "0"]
+            let changed: Int =
+                if case .number(let number)? = result["changed"] { number.int ?? 0 } else { 0 }
+            var summary: [String: Any] = ["changed": changed == 1 ? "1 order changed." : "\(changed) orders changed."]
             if case .array(let skipped)? = result["skipped"] {
                 summary["skipped"] = skipped.compactMap { item -> [String: String]? in
                     guard case .object(let members) = item, case .string(let order)? = members["order_id"],

@@ -248,7 +248,8 @@ enum ConsoleTemplates {
         </form>
         {{#mayBulk}}<form method="post" action="/console/orders/bulk" class="bulk">
         <input type="hidden" name="csrf" value="{{csrf}}">
-        <input type="hidden" name="back" value="{{back}}">{{/mayBulk}}
+        <input type="hidden" name="back" value="{{back}}">
+        <fieldset class="plain"><legend class="visually-hidden">Orders to act on</legend>{{/mayBulk}}
         <table>
         <caption>{{caption}}</caption>
         <thead><tr>{{#mayBulk}}<th scope="col"><span class="visually-hidden">Choose</span></th>{{/mayBulk}}<th scope="col">Order</th><th scope="col">Package</th><th scope="col">Local entity</th><th scope="col">Label</th><th scope="col">Status</th><th scope="col">Placed</th></tr></thead>
@@ -257,17 +258,18 @@ enum ConsoleTemplates {
         {{^rows}}<tr><td colspan="6">No order matches.</td></tr>{{/rows}}
         </tbody>
         </table>
-        {{#mayBulk}}
-        <fieldset><legend>Bulk action</legend>
-        <p><label><input type="radio" name="scope" value="checked" checked> The orders chosen above</label>
-        <label><input type="radio" name="scope" value="shown"> Every order shown</label></p>
+        {{#mayBulk}}</fieldset>
+        <h2 id="bulk">Bulk action</h2>
+        <fieldset><legend>Which orders</legend>
+        <label><input type="radio" name="scope" value="checked" checked> The orders chosen above</label>
+        <label><input type="radio" name="scope" value="shown"> Every order shown</label>
+        </fieldset>
         <p><label for="bulk-comment">Comment</label>
         <textarea id="bulk-comment" name="comment" rows="2" aria-describedby="bulk-help"></textarea>
         <span id="bulk-help" class="help">Each entity reads it with its notification. Orders whose status does not allow the action are skipped and listed.</span></p>
         <p><button type="submit" name="action" value="approve">Approve</button>
         <button type="submit" name="action" value="reject">Reject</button>
         <button type="submit" name="action" value="cancel">Cancel orders</button></p>
-        </fieldset>
         </form>
         {{/mayBulk}}
         {{#next}}<p><a href="{{.}}" rel="next">Next page</a></p>{{/next}}
@@ -432,7 +434,7 @@ enum ConsoleTemplates {
         {{#running}}<p class="job" role="status" id="job">The job is {{status}}. This page shows the result once it is done.</p>{{/running}}
         {{#result}}
         <h2 id="result">Result</h2>
-        <p id="changed">{{changed}} orders changed.</p>
+        <p id="changed">{{changed}}</p>
         {{#skippedCount}}
         <table>
         <caption>{{.}} orders skipped</caption>
