@@ -11,8 +11,8 @@ public struct APIContext: RequestContext {
     public var principal: Principal?
     /// The route as ``AccessRules`` knows it, set with `principal`.
     public var route: APIRoute?
-    /// The signed-in session of a console page (``ConsoleSessionMiddleware``).
-    public var consoleSession: SessionStore.Session?
+    /// The signed-in session of a console or portal page (``PageSessionMiddleware``).
+    public var pageSession: SessionStore.Session?
     /// The request's connection (to notice a client that leaves during a long poll).
     public let channel: (any Channel)?
 
@@ -20,7 +20,7 @@ public struct APIContext: RequestContext {
         self.coreContext = .init(source: source)
         self.principal = nil
         self.route = nil
-        self.consoleSession = nil
+        self.pageSession = nil
         self.channel = source.channel
     }
 

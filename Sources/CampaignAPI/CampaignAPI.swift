@@ -32,22 +32,20 @@ public enum CampaignAPI {
         }
         let v1 = router.group("v1").add(middleware: AuthMiddleware(tokens: tokens))
         EntitiesController(store: store, tokens: tokens, sessions: sessions).register(on: v1)
-        OperatorsController(
-            store: store, tokens: tokens, sessions: sessions, passwords: PasswordCheck(store: store, hasher: passwords, limits: options.passwordLimits)
-        ).register(on: v1)
+        let passwordCheck = PasswordCheck(store: store, hasher: passwords, limits: options.passwordLimits)
+        let notifications = NotificationsController(store: store, feed: FeedReader(store: store), hub: hub, disconnects: disconnects)
+        OperatorsController(store: store, tokens: tokens, sessions: sessions, passwords: passwordCheck).register(on: v1)
         TokensController(store: store, tokens: tokens).register(on: v1)
-        ConsoleController(
-            store: store, sessions: sessions,
-            passwords: PasswordCheck(store: store, hasher: passwords, limits: options.passwordLimits), tokens: tokens,
-            options: options
-        ).register(on: router)
+        ConsoleController(store: store, sessions: sessions, passwords: passwordCheck, tokens: tokens, options: options)
+            .register(on: router)
+        PortalController(store: store, sessions: sessions, passwords: passwordCheck, options: options, notifications: notifications)
+            .register(on: router)
         PackagesController(store: store, options: options).register(on: v1)
         OrdersController(store: store).register(on: v1)
         CatalogController(store: store).register(on: v1)
         JobsController(store: store).register(on: v1)
         ProcessesController(store: store).register(on: v1)
-        NotificationsController(store: store, feed: FeedReader(store: store), hub: hub, disconnects: disconnects)
-            .register(on: v1)
+        notifications.register(on: v1)
         // Last, so that it wraps the not-found answer only, and knows every route.
         router.add(middleware: MethodNotAllowedMiddleware(router.routes.map { ($0.path.description, $0.method) }))
         return router

@@ -53,6 +53,7 @@ enum Views {
             "visible_from": .date(schedule.visibleFrom), "visible_until": .date(schedule.visibleUntil),
             "available_at": .date(schedule.availableAt), "order_deadline": .date(schedule.orderDeadline),
             "approval_deadline": .date(schedule.approvalDeadline), "settings": .object(package.settings),
+            "order_form": package.orderForm.json,
         ]
     }
 

@@ -25,6 +25,11 @@ extension OrderRepository {
         let label = change.label ?? before.label
         var problems = PackageRules.checkLabel(label, field: "label")
         problems += CommentRules.check(change.comment)
+        // The order form of the order's revision (a later revision's form asks other things).
+        let package = try await PackageRepository(connection: connection).require(before.packageID)
+        if package.revision == before.revision {
+            problems += package.orderForm.check(change.parameters ?? before.parameters)
+        }
         guard problems.isEmpty else { throw StoreError.validation(ValidationFailure(problems: problems)) }
         try await connection.query(
             """

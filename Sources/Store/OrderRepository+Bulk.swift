@@ -96,7 +96,7 @@ extension OrderRepository {
             SELECT true AS changed, entity_id, id, package_id, revision, status FROM changed
             UNION ALL
             SELECT false, o.entity_id, o.id, o.package_id, o.revision, o.status FROM local.orders o
-            WHERE \(selected) AND NOT EXISTS (SELECT 1 FROM changed c WHERE c.entity_id = o.entity_id AND c.id = o.id)
+            WHERE \(selected) AND o.status <> ALL(\(moves.map(\.from.rawValue)))
             """)
         var changed: [(entityID: Int, orderID: Int, packageID: Int, revision: Int)] = []
         var skipped: [SkippedOrder] = []
@@ -109,18 +109,33 @@ extension OrderRepository {
             } else {
                 let status = OrderStatus(rawValue: try row.decode(String.self, "status"))
                 let reason: String =
-                    switch status?.applying(action, by: role) {
-                    case .failure(let refusal): refusal.reason
-                    case .success: "it changed while the action ran; ask again"
-                    case nil: "its status is unknown"
-                    }
+                    if case .failure(let refusal)? = status?.applying(action, by: role) { refusal.reason } else { "its status is unknown" }
                 skipped.append(SkippedOrder(orderID: id, status: status, reason: reason))
             }
         }
         if case .ids(let ids) = selection {
-            let seen = Set(changed.map(\.orderID)).union(skipped.map(\.orderID))
-            for id in Set(ids).subtracting(seen).sorted() {
-                skipped.append(SkippedOrder(orderID: id, status: nil, reason: "no such order"))
+            // Named but neither changed nor refused: unknown (or another entity's), or changed
+            // by someone else between this statement's snapshot and its lock.
+            let unseen = Set(ids).subtracting(changed.map(\.orderID)).subtracting(skipped.map(\.orderID)).sorted()
+            var current: [Int: OrderStatus] = [:]
+            if !unseen.isEmpty {
+                for row in try await connection.query(
+                    "SELECT o.id, o.status FROM local.orders o WHERE \(Self.condition(.ids(unseen), visibleTo: actor))")
+                {
+                    current[try row.decode(Int.self, "id")] = OrderStatus(rawValue: try row.decode(String.self, "status"))
+                }
+            }
+            for id in unseen {
+                let status = current[id]
+                let reason: String =
+                    if let status, case .failure(let refusal) = status.applying(action, by: role) {
+                        refusal.reason
+                    } else if status != nil {
+                        "it changed while the action ran; ask again"
+                    } else {
+                        "no such order"
+                    }
+                skipped.append(SkippedOrder(orderID: id, status: status, reason: reason))
             }
         }
         skipped.sort { $0.orderID < $1.orderID }

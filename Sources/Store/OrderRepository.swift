@@ -41,7 +41,6 @@ public struct OrderRepository: Sendable {
         }
         var problems = PackageRules.checkLabel(label, field: "label")
         problems += CommentRules.check(comment)
-        guard problems.isEmpty else { throw StoreError.validation(ValidationFailure(problems: problems)) }
 
         // A share lock: orders may be placed side by side, but not while a cancel or a
         // reinitialize (which lock the package for update) is applied.
@@ -65,6 +64,9 @@ public struct OrderRepository: Sendable {
             if refusal.hidesThePackage { throw StoreError.notFound("package \(packageID)") }
             throw StoreError.conflict(code: refusal.rawValue, message: Self.message(for: refusal))
         }
+        // Every problem at once: the label's, the comment's, each field of the order form's.
+        problems += package.orderForm.check(parameters)
+        guard problems.isEmpty else { throw StoreError.validation(ValidationFailure(problems: problems)) }
         let status = OrderStatus.initial(for: package.approvalMode)
         let inserted: PostgresRows
         do {
@@ -122,7 +124,7 @@ public struct OrderRepository: Sendable {
         return try rows.map(Self.decode)
     }
 
-    static func message(for refusal: OrderEligibility.Refusal) -> String {
+    public static func message(for refusal: OrderEligibility.Refusal) -> String {
         switch refusal {
         case .notPublished: "the package is not published"
         case .jobPending: "the package is being cancelled or reinitialized"

@@ -88,30 +88,58 @@ extension PackageRepository {
             .decode(Int.self, "n")
     }
 
+    /// Whether the entity `entity` (an SQL expression of an entity id) is in the package's
+    /// audience, as a condition: the same three cases as ``audienceEntities(of:)``.
+    static func audienceContains(_ package: CampaignPackage, entity: PostgresQuery) -> PostgresQuery {
+        if package.audience == nil {
+            return "EXISTS (SELECT 1 FROM central.entities x WHERE x.id = \(entity) AND x.disabled_at IS NULL)"
+        }
+        if package.audienceIsFrozen {
+            return """
+                EXISTS (SELECT 1 FROM local.package_offers a
+                        WHERE a.entity_id = \(entity) AND a.package_id = \(package.id) AND a.revision = \(package.revision))
+                """
+        }
+        return "\(entity) IN (\(audienceEntities(of: package)))"
+    }
+
     /// The participation's lines, as a query with the columns `entity`, `status` and
     /// `order_id`, ordered by entity code then order: the page and the CSV export read it.
+    ///
+    /// It walks the entities in code order, each with its orders of the current revision
+    /// (an index probe), keeping those in the audience (another probe) or with an order:
+    /// a page of 50 costs about 50 entities' probes, however large the audience, and the
+    /// planner may still sort instead when few entities qualify.
     static func participationLines(
         of package: CampaignPackage, statuses: [String], after cursor: ParticipationCursor?
     ) -> PostgresQuery {
-        let statusCondition: PostgresQuery = statuses.isEmpty ? "true" : "line.status = ANY(\(statuses))"
+        let status: PostgresQuery = "coalesce(o.status, \(Participation.noResponse))"
+        let statusCondition: PostgresQuery = statuses.isEmpty ? "true" : "\(status) = ANY(\(statuses))"
         let cursorCondition: PostgresQuery =
-            cursor.map { "(e.code, coalesce(line.order_id, 0)) > (\($0.code), \($0.orderID))" } ?? "true"
+            cursor.map { "(e.code, coalesce(o.id, 0)) > (\($0.code), \($0.orderID))" } ?? "true"
         return """
-            WITH ordered AS (
-                SELECT o.entity_id, o.id, o.status FROM local.orders o
-                WHERE o.package_id = \(package.id) AND o.revision = \(package.revision)
-            ), lines AS (
-                SELECT audience.entity_id, \(Participation.noResponse) AS status, NULL::bigint AS order_id
-                FROM (\(audienceEntities(of: package))) AS audience
-                WHERE NOT EXISTS (SELECT 1 FROM ordered WHERE ordered.entity_id = audience.entity_id)
-                UNION ALL
-                SELECT entity_id, status, id FROM ordered
-            )
-            SELECT e.code AS entity, line.status, line.order_id
-            FROM lines line JOIN central.entities e ON e.id = line.entity_id
-            WHERE \(statusCondition) AND \(cursorCondition)
-            ORDER BY e.code, coalesce(line.order_id, 0)
+            SELECT e.code AS entity, \(status) AS status, o.id AS order_id
+            FROM central.entities e
+            LEFT JOIN local.orders o ON o.entity_id = e.id AND o.package_id = \(package.id) AND o.revision = \(package.revision)
+            WHERE (o.id IS NOT NULL OR \(audienceContains(package, entity: "e.id")))
+              AND \(statusCondition) AND \(cursorCondition)
+            ORDER BY e.code, coalesce(o.id, 0)
             """
+    }
+
+    /// The participation's counts by status, over every line: the orders of the current
+    /// revision by status (the package's index), and the audience entities without one.
+    static func participationCounts(of package: CampaignPackage) -> PostgresQuery {
+        """
+        SELECT o.status, count(*) AS n FROM local.orders o
+        WHERE o.package_id = \(package.id) AND o.revision = \(package.revision)
+        GROUP BY o.status
+        UNION ALL
+        SELECT \(Participation.noResponse), count(*) FROM (\(audienceEntities(of: package))) AS audience
+        WHERE NOT EXISTS (
+            SELECT 1 FROM local.orders o
+            WHERE o.entity_id = audience.entity_id AND o.package_id = \(package.id) AND o.revision = \(package.revision))
+        """
     }
 
     /// Who was offered the package's current revision and what each did: a page of lines,
@@ -124,10 +152,7 @@ extension PackageRepository {
             WITH page AS (\(Self.participationLines(of: package, statuses: statuses, after: cursor)) LIMIT \(limit))
             SELECT 'line' AS part, entity, status, order_id, NULL::bigint AS n FROM page
             UNION ALL
-            SELECT 'count', NULL, counted.status, NULL, counted.n FROM (
-                SELECT status, count(*) AS n FROM (\(Self.participationLines(of: package, statuses: [], after: nil))) AS every
-                GROUP BY status
-            ) AS counted
+            SELECT 'count', NULL, counted.status, NULL, counted.n FROM (\(Self.participationCounts(of: package))) AS counted
             """)
         var participation = Participation(items: [], counts: Dictionary(uniqueKeysWithValues: Participation.statuses.map { ($0, 0) }))
         for row in rows {

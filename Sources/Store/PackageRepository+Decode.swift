@@ -3,6 +3,16 @@ import Foundation
 import Postgres
 
 extension PackageRepository {
+    /// The stored order form (checked when it was written; a DBA's hand edit that breaks
+    /// it is a decoding error, not a silent empty form).
+    static func decodeOrderForm(_ row: PostgresRow) throws -> OrderForm {
+        switch OrderForm.parse(try row.decode(JSONValue.self, "order_form")) {
+        case .success(let form): return form
+        case .failure(let failure):
+            throw PostgresError(code: .decoding, message: "the stored order form is not valid: \(failure)", column: "order_form")
+        }
+    }
+
     static func decode(_ row: PostgresRow) throws -> CampaignPackage {
         func enumValue<Value: RawRepresentable>(_ type: Value.Type, _ column: String) throws -> Value
         where Value.RawValue == String {
@@ -39,6 +49,7 @@ extension PackageRepository {
             lastAction: lastAction, reviewers: try row.decode([String].self, "reviewers"),
             submittedBy: try row.decode(String?.self, "submitted_by"),
             audienceTags: try row.decode([String].self, "audience_tags"),
-            offeredRevision: try row.decode(Int?.self, "offered_revision"))
+            offeredRevision: try row.decode(Int?.self, "offered_revision"),
+            orderForm: try decodeOrderForm(row))
     }
 }

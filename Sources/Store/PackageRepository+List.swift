@@ -137,16 +137,31 @@ extension PackageRepository {
         let rows = try await connection.query(
             """
             SELECT \(Self.columns) FROM central.packages p
-            WHERE p.status = 'published' AND p.pending_job_id IS NULL
-              AND (p.visible_from IS NULL OR p.visible_from <= now())
-              AND (p.visible_until IS NULL OR p.visible_until >= now())
-              AND (p.audience_all OR EXISTS (
-                    SELECT 1 FROM local.package_offers a
-                    WHERE a.entity_id = \(entityID) AND a.package_id = p.id AND a.revision = p.revision))
-              AND (\(cursor) IS NULL OR p.id < \(cursor))
+            WHERE \(Self.inCatalogue(of: entityID)) AND (\(cursor) IS NULL OR p.id < \(cursor))
             ORDER BY p.id DESC LIMIT \(limit)
             """)
         return try rows.map(Self.decode)
+    }
+
+    /// The package if it is in the entity's catalogue now (the portal's package page); `nil`
+    /// for any other, whatever it is: another entity's offer does not exist for this one.
+    public func offered(_ id: Int, to entityID: Int) async throws -> CampaignPackage? {
+        try await connection.query(
+            "SELECT \(Self.columns) FROM central.packages p WHERE p.id = \(id) AND \(Self.inCatalogue(of: entityID))"
+        ).first.map(Self.decode)
+    }
+
+    /// The catalogue's condition on `p`: published, no job pending, visible now, offered to
+    /// every entity or to this one.
+    static func inCatalogue(of entityID: Int) -> PostgresQuery {
+        """
+        p.status = 'published' AND p.pending_job_id IS NULL
+          AND (p.visible_from IS NULL OR p.visible_from <= now())
+          AND (p.visible_until IS NULL OR p.visible_until >= now())
+          AND (p.audience_all OR EXISTS (
+                SELECT 1 FROM local.package_offers a
+                WHERE a.entity_id = \(entityID) AND a.package_id = p.id AND a.revision = p.revision))
+        """
     }
 
     static func escapeLike(_ text: String) -> String {

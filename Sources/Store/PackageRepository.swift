@@ -20,7 +20,7 @@ public struct PackageRepository: Sendable {
         p.id, p.label, p.type, p.description, p.campaign_name, p.campaign_folder,
         CASE WHEN p.audience_all THEN NULL ELSE ARRAY(
             SELECT e.code FROM central.package_audience a JOIN central.entities e ON e.id = a.entity_id
-            WHERE a.package_id = p.id ORDER BY e.code) END AS audience, p.audience_tags, p.offered_revision,
+            WHERE a.package_id = p.id ORDER BY e.code) END AS audience, p.audience_tags, p.offered_revision, p.order_form,
         p.approval_mode, p.allows_several_orders, p.visible_from, p.visible_until, p.available_at,
         p.order_deadline, p.approval_deadline, p.settings, p.status, p.revision, p.version, p.pending_job_id,
         p.created_at, p.created_by, p.updated_at, p.updated_by,
@@ -41,13 +41,13 @@ public struct PackageRepository: Sendable {
             INSERT INTO central.packages (
                 label, type, description, campaign_name, campaign_folder, audience_all, audience_tags, approval_mode,
                 allows_several_orders, visible_from, visible_until, available_at, order_deadline, approval_deadline,
-                settings, reviewers, created_by, updated_by)
+                settings, reviewers, order_form, created_by, updated_by)
             VALUES (
                 \(draft.label), \(draft.type.rawValue), \(draft.description), \(draft.campaignName),
                 \(draft.campaignFolder), \(draft.audienceIsEveryone), \(draft.audienceTags), \(draft.approvalMode.rawValue),
                 \(draft.allowsSeveralOrders), \(schedule.visibleFrom), \(schedule.visibleUntil), \(schedule.availableAt),
                 \(schedule.orderDeadline), \(schedule.approvalDeadline), \(JSONValue.object(draft.settings)),
-                \(draft.reviewers), \(actor.actorName), \(actor.actorName))
+                \(draft.reviewers), \(draft.orderForm.json), \(actor.actorName), \(actor.actorName))
             RETURNING id
             """)
         let id = try rows[0].decode(Int.self, "id")
@@ -101,12 +101,12 @@ public struct PackageRepository: Sendable {
 
     /// Edits a package that is being edited or was rejected (which returns it to being edited).
     public func edit(
-        _ id: Int, _ change: (inout PackageDraft) -> Void, expectedVersion: Int?, by actor: Principal
+        _ id: Int, _ change: (inout PackageDraft) throws -> Void, expectedVersion: Int?, by actor: Principal
     ) async throws -> CampaignPackage {
         let before = try await lockForAction(id, expectedVersion: expectedVersion)
         let status = try before.status.applying(.edit, type: before.type, hasAudience: before.hasAudience).get()
         var draft = PackageDraft(before)
-        change(&draft)
+        try change(&draft)
         guard draft.type == before.type else {
             throw StoreError.validation(
                 ValidationFailure(problems: [FieldProblem(field: "type", message: "cannot be changed after creation")]))
@@ -119,7 +119,7 @@ public struct PackageRepository: Sendable {
             UPDATE central.packages SET
                 label = \(draft.label), description = \(draft.description), campaign_name = \(draft.campaignName),
                 campaign_folder = \(draft.campaignFolder), audience_all = \(draft.audienceIsEveryone),
-                audience_tags = \(draft.audienceTags),
+                audience_tags = \(draft.audienceTags), order_form = \(draft.orderForm.json),
                 approval_mode = \(draft.approvalMode.rawValue), allows_several_orders = \(draft.allowsSeveralOrders),
                 visible_from = \(schedule.visibleFrom), visible_until = \(schedule.visibleUntil),
                 available_at = \(schedule.availableAt), order_deadline = \(schedule.orderDeadline),
@@ -277,6 +277,7 @@ public struct PackageRepository: Sendable {
         if withAudience {
             members["audience"] = package.audience.map { .array($0.map(JSONValue.string)) } ?? .null
             members["audience_tags"] = .array(package.audienceTags.map(JSONValue.string))
+            members["order_form"] = package.orderForm.json
         }
         return .object(members)
     }

@@ -58,7 +58,7 @@ import Testing
         var draft = PackageDraft(
             label: "Kept", type: .collaborative, description: "old", campaignName: "c", campaignFolder: "/f",
             schedule: PackageSchedule(visibleFrom: Date(timeIntervalSince1970: 0), visibleUntil: Date(timeIntervalSince1970: 9)))
-        body.apply(to: &draft)
+        try body.apply(to: &draft)
         #expect(draft.label == "Kept")
         #expect(draft.description == "")
         #expect(draft.schedule.visibleFrom == nil)

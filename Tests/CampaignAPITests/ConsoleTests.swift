@@ -7,10 +7,19 @@ import Testing
 /// last page it read.
 final class ConsoleVisitor: @unchecked Sendable {
     let port: Int
+    /// `/console` or `/portal`, and that surface's cookies.
+    let prefix: String
+    let sessionCookie: String
+    let signInCookie: String
     var session: String?
     var csrf: String?
 
-    init(port: Int) { self.port = port }
+    init(port: Int, portal: Bool = false) {
+        self.port = port
+        prefix = portal ? "/portal" : "/console"
+        sessionCookie = portal ? "campaignd_portal" : "campaignd_session"
+        signInCookie = portal ? "campaignd_portal_signin" : "campaignd_signin"
+    }
 
     var client: HTTPTestClient { HTTPTestClient(port: port) }
 
@@ -33,19 +42,19 @@ final class ConsoleVisitor: @unchecked Sendable {
     /// Signs in through the form; `true` when a session cookie came back.
     @discardableResult
     func signIn(_ name: String, _ password: String) async throws -> HTTPTestResponse {
-        let page = try await client.get("/console/login")
-        let formToken = try #require(page.cookie("campaignd_signin"))
+        let page = try await client.get("\(prefix)/login")
+        let formToken = try #require(page.cookie(signInCookie))
         csrf = Self.csrf(in: page.text)
         let body = "csrf=\(csrf ?? "")&name=\(Self.encode(name))&password=\(Self.encode(password))&next="
         let answer = try await client.send(
-            "POST", "/console/login", body: Data(body.utf8),
-            headers: ["Content-Type": "application/x-www-form-urlencoded", "Cookie": "campaignd_signin=\(formToken)"])
-        if let value = answer.cookie("campaignd_session"), !value.isEmpty { session = value }
+            "POST", "\(prefix)/login", body: Data(body.utf8),
+            headers: ["Content-Type": "application/x-www-form-urlencoded", "Cookie": "\(signInCookie)=\(formToken)"])
+        if let value = answer.cookie(sessionCookie), !value.isEmpty { session = value }
         return answer
     }
 
     private func cookieHeader() -> [String: String] {
-        session.map { ["Cookie": "campaignd_session=\($0)"] } ?? [:]
+        session.map { ["Cookie": "\(sessionCookie)=\($0)"] } ?? [:]
     }
 
     static func csrf(in html: String) -> String? {

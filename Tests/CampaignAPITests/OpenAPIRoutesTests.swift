@@ -14,9 +14,10 @@ import Testing
         defer { pool.close() }
         let router = CampaignAPI.makeRouter(pool: pool, migrations: [], renderMetrics: { [] })
         let registered = Set(
-            router.routes.filter { !$0.path.description.hasPrefix("/console") }
+            router.routes.filter { !$0.path.description.hasPrefix("/console") && !$0.path.description.hasPrefix("/portal") }
                 .map { "\($0.method.rawValue) \(Self.canonical($0.path.description))" })
         #expect(router.routes.contains { $0.path.description.hasPrefix("/console") }, "the console is registered")
+        #expect(router.routes.contains { $0.path.description.hasPrefix("/portal") }, "the portal is registered")
 
         let documented = Self.documentedRoutes(in: try String(contentsOf: Self.specification, encoding: .utf8))
 

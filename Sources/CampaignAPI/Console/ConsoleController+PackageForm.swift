@@ -39,6 +39,9 @@ extension ConsoleController {
             FormField(name: "approval_deadline", label: "Approval deadline", kind: .text, help: dateHelp),
             FormField(name: "reviewers", label: "Reviewers", kind: .text, help: "Operator names separated by spaces or commas; empty: any approver"),
             FormField(name: "settings", label: "Settings", kind: .area, help: "A JSON object"),
+            FormField(
+                name: "order_form", label: "Order form", kind: .area,
+                help: #"What an entity fills in when it orders, as a JSON list of fields: [{"name": "copies", "label": "Copies", "type": "number", "required": true, "min": 1}]. Types: text (max_length), number and date (min, max), choice (choices), boolean. Empty: no form"#),
         ]
         return fields
     }
@@ -57,6 +60,7 @@ extension ConsoleController {
             "available_at": date(schedule.availableAt), "order_deadline": date(schedule.orderDeadline),
             "approval_deadline": date(schedule.approvalDeadline), "reviewers": package.reviewers.joined(separator: " "),
             "settings": String(decoding: JSONValue.object(package.settings).serialized, as: UTF8.self),
+            "order_form": package.orderForm.isEmpty ? "" : String(decoding: package.orderForm.json.serialized, as: UTF8.self),
         ]
     }
 
@@ -85,6 +89,14 @@ extension ConsoleController {
         case .success(let settings): members["settings"] = settings
         case .failure(let failure): problems += failure.problems
         }
+        if text("order_form").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            members["order_form"] = .array([])
+        } else {
+            switch form.json("order_form", example: #"[{"name": "copies", "label": "Copies", "type": "number"}]"#) {
+            case .success(let orderForm): members["order_form"] = orderForm
+            case .failure(let failure): problems += failure.problems
+            }
+        }
         return (Data(JSONValue.object(members).serialized), problems)
     }
 
@@ -100,9 +112,16 @@ extension ConsoleController {
         let known = Set(Self.formFields(creating: creating).map(\.name))
         data["fields"] = Self.formFields(creating: creating).map { field -> [String: Any] in
             let value = values[field.name] ?? ""
-            var messages = problems.filter { $0.field == field.name }.map(\.message)
+            // A field's own problems, and those of its parts (`order_form.0.type`), named.
+            var messages = problems.compactMap { problem -> String? in
+                if problem.field == field.name { return problem.message }
+                guard problem.field.hasPrefix(field.name + ".") else { return nil }
+                return "\(problem.field.dropFirst(field.name.count + 1)): \(problem.message)"
+            }
             // A problem of no field of the form (the body as a whole) is shown with the first.
-            if field.name == "label" { messages += problems.filter { !known.contains($0.field) }.map { "\($0.field): \($0.message)" } }
+            if field.name == "label" {
+                messages += problems.filter { !known.contains(String($0.field.prefix { $0 != "." })) }.map { "\($0.field): \($0.message)" }
+            }
             var entry: [String: Any] = ["name": field.name, "label": field.label, "value": value, "required": field.required]
             switch field.kind {
             case .text: entry["text"] = true

@@ -6,7 +6,7 @@ import Store
 extension ConsoleController {
     /// What every page's layout shows: who is signed in, and the token of its forms.
     static func layout(_ context: APIContext) -> [String: Any] {
-        guard let session = context.consoleSession else { return [:] }
+        guard let session = context.pageSession else { return [:] }
         return [
             "operator": [
                 "name": session.principal.operatorName ?? "", "role": session.principal.operatorRole.rawValue,

@@ -76,7 +76,7 @@ extension ConsoleController {
         } catch {
             guard let problems = Self.fieldProblems(in: error) else { throw error }
             let text = problems.map { $0.field == "ids" ? "Choose orders first: check them, or choose every order shown." : "\($0.field): \($0.message)" }
-            return ConsolePage.message(
+            return PageSurface.console.message(
                 "No order was changed", text.joined(separator: " "), status: .unprocessableContent,
                 back: "/console/orders" + (form["back"].map { $0.isEmpty ? "" : "?" + $0 } ?? ""), layout: Self.layout(context))
         }

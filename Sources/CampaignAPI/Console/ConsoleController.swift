@@ -17,11 +17,12 @@ struct ConsoleController {
     func register(on router: Router<APIContext>) {
         let console = router.group("console")
         console.get("", use: home)
-        console.get("login", use: signInPage)
-        console.post("login", use: signIn)
+        let signIn = PageSignIn(surface: .console, sessions: sessions, passwords: passwords, options: options)
+        console.get("login", use: signIn.page)
+        console.post("login", use: signIn.signIn)
         console.get("assets/:file", use: asset)
-        let pages = console.group("").add(middleware: ConsoleSessionMiddleware(sessions: sessions))
-        pages.post("logout", use: signOut)
+        let pages = console.group("").add(middleware: PageSessionMiddleware(surface: .console, sessions: sessions))
+        pages.post("logout", use: signIn.signOut)
         pages.get("packages", use: packageList)
         pages.get("packages.csv", use: exportPackages)
         pages.get("orders.csv", use: exportOrders)
@@ -63,66 +64,8 @@ struct ConsoleController {
         pages.post("packages/:id/reinitialize", use: reinitialize)
     }
 
-    // MARK: Sign-in
-
     @Sendable func home(_ request: Request, context: APIContext) async throws -> Response {
         ConsolePage.redirect("/console/packages")
-    }
-
-    @Sendable func signInPage(_ request: Request, context: APIContext) async throws -> Response {
-        let csrf = SessionStore.newSecret()
-        return ConsolePage.render(
-            "login", ["title": "Sign in", "csrf": csrf, "next": Self.safeNext(request.uri.queryParameters.get("next")) ?? ""],
-            headers: Cookies.set(Cookies.signInCSRF, csrf, secure: options.cookieSecure))
-    }
-
-    /// The name and password, checked with the limits of ``PasswordCheck``; the sign-in
-    /// form's CSRF token is the one its page set in a cookie.
-    @Sendable func signIn(_ request: Request, context: APIContext) async throws -> Response {
-        var request = request
-        let form = FormBody(try await request.collectData(context: context))
-        guard let sent = form["csrf"], let expected = Cookies.value(Cookies.signInCSRF, in: request),
-            SessionStore.constantTimeEqual(sent, expected)
-        else {
-            return ConsolePage.message(
-                "Sign in", "This form has expired: open the sign-in page again.", status: .forbidden, back: "/console/login",
-                layout: [:])
-        }
-        let name = form["name"] ?? ""
-        let next = Self.safeNext(form["next"])
-        func again(_ error: String, status: HTTPResponse.Status, headers: HTTPFields = [:]) -> Response {
-            ConsolePage.render(
-                "login", ["title": "Sign in", "csrf": expected, "next": next ?? "", "name": name, "error": error], status: status,
-                headers: headers)
-        }
-        switch try await passwords.check(name: name, password: form["password"] ?? "", address: context.remoteAddress) {
-        case .rejected:
-            return again("The operator name or the password is wrong.", status: .unauthorized)
-        case .limited(let retryAfter):
-            return again(
-                "Too many wrong passwords: try again in \(retryAfter) seconds.", status: .tooManyRequests,
-                headers: [.retryAfter: String(retryAfter)])
-        case .accepted(let account) where account.role == .local:
-            return again("This sign-in is for the central entity's operators; local operators sign in to the portal.", status: .forbidden)
-        case .accepted(let account):
-            let secret = try await sessions.open(
-                for: account, address: context.remoteAddress, userAgent: request.headers[.userAgent])
-            var headers = Cookies.set(Cookies.session, secret, secure: options.cookieSecure)
-            headers.append(contentsOf: Cookies.set(Cookies.signInCSRF, "", secure: options.cookieSecure, maxAge: 0))
-            return ConsolePage.redirect(next ?? "/console/packages", headers: headers)
-        }
-    }
-
-    @Sendable func signOut(_ request: Request, context: APIContext) async throws -> Response {
-        if let session = context.consoleSession { try await sessions.close(session.id) }
-        return ConsolePage.redirect(
-            "/console/login", headers: Cookies.set(Cookies.session, "", secure: options.cookieSecure, maxAge: 0))
-    }
-
-    /// A page of this console to go to after signing in; nothing else (no open redirect).
-    static func safeNext(_ next: String?) -> String? {
-        guard let next, next.hasPrefix("/console/"), !next.hasPrefix("/console//"), !next.contains("\\") else { return nil }
-        return next
     }
 
     // MARK: Assets

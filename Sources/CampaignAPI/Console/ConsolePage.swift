@@ -20,11 +20,12 @@ enum ConsolePage {
         return headers
     }()
 
-    static func render(_ template: String, _ data: [String: Any], status: HTTPResponse.Status = .ok, headers: HTTPFields = [:])
-        -> Response
-    {
+    static func render(
+        _ template: String, _ data: [String: Any], status: HTTPResponse.Status = .ok, headers: HTTPFields = [:],
+        library templates: Result<MustacheLibrary, any Error> = ConsoleTemplates.library
+    ) -> Response {
         var fields = securityHeaders
-        guard case .success(let library) = ConsoleTemplates.library, let html = library.render(data, withTemplate: template) else {
+        guard case .success(let library) = templates, let html = library.render(data, withTemplate: template) else {
             fields[.contentType] = "text/plain; charset=utf-8"
             return Response(
                 status: .internalServerError, headers: fields,
@@ -43,14 +44,6 @@ enum ConsolePage {
         return Response(status: .seeOther, headers: fields)
     }
 
-    /// A page that says one thing (a refusal, a conflict) with a way back.
-    static func message(_ title: String, _ text: String, status: HTTPResponse.Status, back: String?, layout: [String: Any]) -> Response {
-        var data = layout
-        data["title"] = title
-        data["text"] = text
-        data["back"] = back
-        return render("message", data, status: status)
-    }
 }
 
 /// An `application/x-www-form-urlencoded` body: each name with its values, in order.
@@ -83,11 +76,8 @@ struct FormBody: Sendable {
     }
 }
 
-/// The cookies of a request, by name.
+/// The cookies of a request, by name (each ``PageSurface`` names its own).
 struct Cookies {
-    static let session = "campaignd_session"
-    static let signInCSRF = "campaignd_signin"
-
     static func value(_ name: String, in request: Request) -> String? {
         for header in request.headers[values: .cookie] {
             for part in header.split(separator: ";") {

@@ -21,10 +21,11 @@ struct PackageBody: CreationBody {
     var approvalDeadline: Patch<Date>?
     var settings: Patch<[String: JSONValue]>?
     var reviewers: Patch<[String]>?
+    var orderForm: Patch<JSONValue>?
 
     enum CodingKeys: String, CodingKey {
         case label, type, description, audience, settings, reviewers
-        case audienceTags = "audience_tags"
+        case audienceTags = "audience_tags", orderForm = "order_form"
         case campaignName = "campaign_name", campaignFolder = "campaign_folder", approvalMode = "approval_mode"
         case allowsSeveralOrders = "allows_several_orders", visibleFrom = "visible_from", visibleUntil = "visible_until"
         case availableAt = "available_at", orderDeadline = "order_deadline", approvalDeadline = "approval_deadline"
@@ -35,13 +36,16 @@ struct PackageBody: CreationBody {
 
     /// A new package's draft (the required fields are there: ``BodyDecoding`` checked them).
     var draft: PackageDraft {
-        var draft = PackageDraft(label: "", type: .local, campaignName: "", campaignFolder: "")
-        apply(to: &draft)
-        return draft
+        get throws(ValidationFailure) {
+            var draft = PackageDraft(label: "", type: .local, campaignName: "", campaignFolder: "")
+            try apply(to: &draft)
+            return draft
+        }
     }
 
-    /// Sets on `draft` the fields the body gives; `null` resets a field to its default.
-    func apply(to draft: inout PackageDraft) {
+    /// Sets on `draft` the fields the body gives; `null` resets a field to its default. An
+    /// order form that is not one is refused with a problem for each of its faults.
+    func apply(to draft: inout PackageDraft) throws(ValidationFailure) {
         let defaults = PackageDraft(label: "", type: .local, campaignName: "", campaignFolder: "")
         if let label { draft.label = label }
         if let type { draft.type = type }
@@ -59,5 +63,12 @@ struct PackageBody: CreationBody {
         if let approvalDeadline { draft.schedule.approvalDeadline = approvalDeadline.wrapped }
         if let settings { draft.settings = settings.wrapped ?? defaults.settings }
         if let reviewers { draft.reviewers = reviewers.wrapped ?? defaults.reviewers }
+        if let orderForm {
+            if let given = orderForm.wrapped {
+                draft.orderForm = try OrderForm.parse(given).get()
+            } else {
+                draft.orderForm = defaults.orderForm
+            }
+        }
     }
 }

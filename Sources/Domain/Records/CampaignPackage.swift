@@ -19,6 +19,8 @@ public struct CampaignPackage: Sendable, Equatable {
     public var allowsSeveralOrders: Bool
     public var schedule: PackageSchedule
     public var settings: [String: JSONValue]
+    /// What an entity fills in when it orders; empty: free `parameters`.
+    public var orderForm: OrderForm
     public var status: PackageStatus
     public var revision: Int
     public var version: Int
@@ -40,8 +42,9 @@ public struct CampaignPackage: Sendable, Equatable {
         schedule: PackageSchedule, settings: [String: JSONValue], status: PackageStatus, revision: Int,
         version: Int, pendingJobID: Int?, createdAt: Date, createdBy: String, updatedAt: Date,
         updatedBy: String, lastAction: PackageLastAction?, reviewers: [String] = [], submittedBy: String? = nil,
-        audienceTags: [String] = [], offeredRevision: Int? = nil
+        audienceTags: [String] = [], offeredRevision: Int? = nil, orderForm: OrderForm = OrderForm()
     ) {
+        self.orderForm = orderForm
         self.audienceTags = audienceTags
         self.offeredRevision = offeredRevision
         self.id = id
@@ -106,13 +109,16 @@ public struct PackageDraft: Sendable, Equatable {
     public var schedule: PackageSchedule
     public var settings: [String: JSONValue]
     public var reviewers: [String]
+    public var orderForm: OrderForm
 
     public init(
         label: String, type: PackageType, description: String = "", campaignName: String,
         campaignFolder: String, audience: [String]? = nil, approvalMode: ApprovalMode = .manual,
         allowsSeveralOrders: Bool = false, schedule: PackageSchedule = PackageSchedule(),
-        settings: [String: JSONValue] = [:], reviewers: [String] = [], audienceTags: [String] = []
+        settings: [String: JSONValue] = [:], reviewers: [String] = [], audienceTags: [String] = [],
+        orderForm: OrderForm = OrderForm()
     ) {
+        self.orderForm = orderForm
         self.audienceTags = audienceTags
         self.label = label
         self.type = type
@@ -133,7 +139,7 @@ public struct PackageDraft: Sendable, Equatable {
             campaignName: package.campaignName, campaignFolder: package.campaignFolder, audience: package.audience,
             approvalMode: package.approvalMode, allowsSeveralOrders: package.allowsSeveralOrders,
             schedule: package.schedule, settings: package.settings, reviewers: package.reviewers,
-            audienceTags: package.audienceTags)
+            audienceTags: package.audienceTags, orderForm: package.orderForm)
     }
 
     /// Every local entity: no list and no tags.

@@ -2,39 +2,39 @@ import Domain
 import Hummingbird
 import Store
 
-/// The console's pages behind the sign-in: a session cookie that names a live session
-/// (else 303 to `/console/login`, with the page to come back to), a central operator,
-/// and on every POST the session's CSRF token (else 403). Errors become pages, not JSON.
-struct ConsoleSessionMiddleware: RouterMiddleware {
+/// Pages behind the sign-in: a session cookie that names a live session (else 303 to the
+/// surface's sign-in, with the page to come back to), an operator the surface admits, and
+/// on every POST the session's CSRF token (else 403). Errors become pages, not JSON.
+struct PageSessionMiddleware: RouterMiddleware {
     typealias Context = APIContext
+    let surface: PageSurface
     let sessions: SessionStore
 
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response)
         async throws -> Response
     {
-        guard let secret = Cookies.value(Cookies.session, in: request), let session = try await sessions.find(secret) else {
-            let back = request.method == .get ? request.uri.path : "/console/packages"
+        guard let secret = Cookies.value(surface.sessionCookie, in: request), let session = try await sessions.find(secret)
+        else {
+            let back = request.method == .get ? request.uri.path : surface.home
             let query = back.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "/-_."))) ?? ""
-            return ConsolePage.redirect("/console/login?next=\(query)")
+            return ConsolePage.redirect("\(surface.signInPath)?next=\(query)")
         }
         var context = context
         context.principal = session.principal
-        context.consoleSession = session
+        context.pageSession = session
         context.logger[metadataKey: "principal"] = "\(session.principal.actorName)"
-        let layout = ConsoleController.layout(context)
-        guard session.principal.role == .central else {
-            return ConsolePage.message(
-                "Not for local operators", "The console is the central entity's; local operators use the portal.",
-                status: .forbidden, back: nil, layout: layout)
+        let layout = surface.layout(context)
+        guard surface.admits(session.principal.operatorRole) else {
+            return surface.message("Not for you", surface.otherKind, status: .forbidden, back: nil, layout: layout)
         }
         var request = request
         if request.method == .post {
             // Collected once here; the handler reads the same buffered body.
             let form = FormBody(try await request.collectData(context: context))
             guard let sent = form["csrf"], SessionStore.constantTimeEqual(sent, session.csrfToken) else {
-                return ConsolePage.message(
+                return surface.message(
                     "Refused", "This form is not from this session (a missing or wrong CSRF token): reload the page and try again.",
-                    status: .forbidden, back: "/console/packages", layout: layout)
+                    status: .forbidden, back: surface.home, layout: layout)
             }
         }
         return try await answer(request, context, layout: layout, next: next)
@@ -46,20 +46,21 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
         next: (Request, APIContext) async throws -> Response
     ) async throws -> Response {
         let back = request.method == .post ? request.uri.path.components(separatedBy: "/").prefix(4).joined(separator: "/") : nil
+        func page(_ error: APIError) -> Response {
+            surface.message(error.status.reasonPhrase, error.detail, status: error.status, back: back, layout: layout)
+        }
         do {
             return try await next(request, context)
         } catch let error as APIError {
-            return ConsolePage.message(error.status.reasonPhrase, error.detail, status: error.status, back: back, layout: layout)
+            return page(error)
         } catch let error as StoreError {
-            let api = APIError(error)
-            return ConsolePage.message(api.status.reasonPhrase, api.detail, status: api.status, back: back, layout: layout)
+            return page(APIError(error))
         } catch let refusal as ApprovalRules.Refusal {
-            let api = APIError(refusal)
-            return ConsolePage.message(api.status.reasonPhrase, api.detail, status: api.status, back: back, layout: layout)
+            return page(APIError(refusal))
         } catch let refusal as TransitionRefusal {
-            return ConsolePage.message("Not now", refusal.reason, status: .conflict, back: back, layout: layout)
+            return surface.message("Not now", refusal.reason, status: .conflict, back: back, layout: layout)
         } catch let failure as ValidationFailure {
-            return ConsolePage.message("Not valid", failure.description, status: .unprocessableContent, back: back, layout: layout)
+            return surface.message("Not valid", failure.description, status: .unprocessableContent, back: back, layout: layout)
         }
     }
 }
