@@ -106,24 +106,49 @@ extension PackageRepository {
     /// The participation's lines, as a query with the columns `entity`, `status` and
     /// `order_id`, ordered by entity code then order: the page and the CSV export read it.
     ///
-    /// It walks the entities in code order, each with its orders of the current revision
-    /// (an index probe), keeping those in the audience (another probe) or with an order:
-    /// a page of 50 costs about 50 entities' probes, however large the audience, and the
-    /// planner may still sort instead when few entities qualify.
+    /// Every line: it walks the entities in code order, each with its orders of the current
+    /// revision (an index probe), keeping those in the audience (another probe) or with an
+    /// order, so a page of 50 costs about 50 entities' probes however large the audience.
+    /// Some statuses only: the lines of those statuses are few where walking would skip
+    /// many entities, so it gathers them (the audience without an order, the package's
+    /// orders of those statuses) and sorts what it found.
     static func participationLines(
         of package: CampaignPackage, statuses: [String], after cursor: ParticipationCursor?
     ) -> PostgresQuery {
-        let status: PostgresQuery = "coalesce(o.status, \(Participation.noResponse))"
-        let statusCondition: PostgresQuery = statuses.isEmpty ? "true" : "\(status) = ANY(\(statuses))"
+        let ordered: PostgresQuery = "o.package_id = \(package.id) AND o.revision = \(package.revision)"
+        guard !statuses.isEmpty else {
+            let cursorCondition: PostgresQuery =
+                cursor.map { "(e.code, coalesce(o.id, 0)) > (\($0.code), \($0.orderID))" } ?? "true"
+            return """
+                SELECT e.code AS entity, coalesce(o.status, \(Participation.noResponse)) AS status, o.id AS order_id
+                FROM central.entities e LEFT JOIN local.orders o ON o.entity_id = e.id AND \(ordered)
+                WHERE (o.id IS NOT NULL OR \(audienceContains(package, entity: "e.id"))) AND \(cursorCondition)
+                ORDER BY e.code, coalesce(o.id, 0)
+                """
+        }
+        var parts: [PostgresQuery] = []
+        if statuses.contains(Participation.noResponse) {
+            parts.append(
+                """
+                SELECT e.code AS entity, \(Participation.noResponse) AS status, NULL::bigint AS order_id
+                FROM (\(audienceEntities(of: package))) AS audience JOIN central.entities e ON e.id = audience.entity_id
+                WHERE NOT EXISTS (SELECT 1 FROM local.orders o WHERE o.entity_id = audience.entity_id AND \(ordered))
+                """)
+        }
+        let orderStatuses = statuses.filter { $0 != Participation.noResponse }
+        if !orderStatuses.isEmpty {
+            parts.append(
+                """
+                SELECT e.code, o.status, o.id FROM local.orders o JOIN central.entities e ON e.id = o.entity_id
+                WHERE \(ordered) AND o.status = ANY(\(orderStatuses))
+                """)
+        }
         let cursorCondition: PostgresQuery =
-            cursor.map { "(e.code, coalesce(o.id, 0)) > (\($0.code), \($0.orderID))" } ?? "true"
+            cursor.map { "(line.entity, coalesce(line.order_id, 0)) > (\($0.code), \($0.orderID))" } ?? "true"
         return """
-            SELECT e.code AS entity, \(status) AS status, o.id AS order_id
-            FROM central.entities e
-            LEFT JOIN local.orders o ON o.entity_id = e.id AND o.package_id = \(package.id) AND o.revision = \(package.revision)
-            WHERE (o.id IS NOT NULL OR \(audienceContains(package, entity: "e.id")))
-              AND \(statusCondition) AND \(cursorCondition)
-            ORDER BY e.code, coalesce(o.id, 0)
+            SELECT line.entity, line.status, line.order_id FROM (\(PostgresQuery.joined(parts, separator: " UNION ALL "))) AS line
+            WHERE \(cursorCondition)
+            ORDER BY line.entity, coalesce(line.order_id, 0)
             """
     }
 

@@ -97,6 +97,17 @@ import Testing
         } while cursor != nil && seen.count < 10
         #expect(seen == ["A-1", "A-2", "A-3"])
 
+        // Some statuses only (gathered, then sorted): pages of one line too.
+        var chosen: [String] = []
+        cursor = nil
+        repeat {
+            let query = cursor.map { "&cursor=\($0)" } ?? ""
+            let page = try await api.central.get("/v1/packages/\(id)/participation?status=no_response,approved&limit=1\(query)")
+            chosen += try page.items().map { "\($0["entity"] as? String ?? "?"):\($0["status"] as? String ?? "?")" }
+            cursor = try page.string("next_cursor")
+        } while cursor != nil && chosen.count < 10
+        #expect(chosen == ["A-1:approved", "A-3:no_response"])
+
         #expect(try await api.central.get("/v1/packages/\(id)/participation?status=nobody").status == 422)
         #expect(try await api.central.get("/v1/packages/\(id)/participation?cursor=nonsense").status == 422)
         #expect(try await api.central.get("/v1/packages/999999/participation").status == 404)
