@@ -23,8 +23,10 @@ ORDERS=${BENCH_ORDERS:-1000000}     # every order in the database: what the expo
 BULK=${BENCH_BULK:-10000}           # pending orders approved by one bulk job (one per entity)
 RUNS=${BENCH_RUNS:-3}               # rounds of export and of bulk approval
 REQUESTS=${BENCH_REQUESTS:-300}     # participation requests measured (after 30 warm-up)
+CLUSTERED=${BENCH_CLUSTERED:-0}     # 1: the ordering entities are the first codes (worst case of status=no_response)
 positive ENTITIES ORDERS BULK RUNS REQUESTS
 (( BULK <= ENTITIES )) || die "one pending order per entity and package: BENCH_BULK must be <= BENCH_ENTITIES"
+[[ $CLUSTERED == 0 || $CLUSTERED == 1 ]] || die "BENCH_CLUSTERED must be 0 or 1"
 PARTICIPANTS=$(( ENTITIES * 6 / 10 ))
 FILLER=$(( ORDERS - PARTICIPANTS - 2 * RUNS * BULK ))
 (( FILLER >= 0 )) || die "BENCH_ORDERS is too small for the participation and bulk orders"
@@ -53,15 +55,18 @@ echo "package $PACKAGE published; audience frozen: $(psql_value "SELECT count(*)
 
 say "seeding orders: $PARTICIPANTS of the participation package, 2 x $RUNS x $BULK pending for the bulk rounds, $FILLER others"
 psql_run -v package="$PACKAGE" -v participants="$PARTICIPANTS" -v bulk="$BULK" -v runs="$RUNS" -v filler="$FILLER" \
-    -v entities="$ENTITIES" <<'SQL'
+    -v entities="$ENTITIES" -v clustered="$CLUSTERED" <<'SQL'
 SET synchronous_commit = off;
 SELECT min(id) AS entity0 FROM central.entities \gset
--- The participation package: 60 % of the entities ordered, in every status.
+-- The participation package: 6 entities in 10 ordered, spread over the codes, in every
+-- status (BENCH_CLUSTERED=1: the first 60 % of the codes ordered, the others not, the
+-- worst case of the code-order walk for status=no_response; see bench/SCALE.md).
 INSERT INTO local.orders (entity_id, package_id, revision, label, status, cancel_reason, single, created_by, updated_by)
 SELECT :entity0 + i, :package, 1, 'Order', status, CASE WHEN status = 'cancelled' THEN 'cancelled_by_central' END,
        true, 'bench', 'bench'
 FROM (SELECT i, (ARRAY['pending_approval', 'approved', 'rejected', 'cancelled'])[1 + i % 4] AS status
-      FROM generate_series(0, :participants - 1) AS i) AS g;
+      FROM generate_series(0, :entities - 1) AS i
+      WHERE CASE WHEN :clustered = 1 THEN i < :participants ELSE i % 10 < 6 END) AS g;
 -- Published local packages (offered to every entity): 2 x runs for the bulk rounds, 100 for the rest.
 INSERT INTO central.packages (label, type, campaign_name, campaign_folder, status, created_by, updated_by)
 SELECT 'Bulk ' || i, 'local', 'bulk ' || i, '/bulk', 'published', 'bench', 'bench' FROM generate_series(1, 2 * :runs) AS i;

@@ -172,6 +172,9 @@ extension PackageRepository {
     public func participation(
         of package: CampaignPackage, statuses: [String], after cursor: ParticipationCursor?, limit: Int
     ) async throws -> Participation {
+        // A few thousand index entries: starting parallel workers costs more than they save
+        // (measured: 23 ms with two workers, 6-10 ms without, bench/SCALE.md).
+        try await connection.query("SET LOCAL max_parallel_workers_per_gather = 0")
         let rows = try await connection.query(
             """
             WITH page AS (\(Self.participationLines(of: package, statuses: statuses, after: cursor)) LIMIT \(limit))
