@@ -21,6 +21,8 @@ public struct Participation: Sendable, Equatable {
 
     public var items: [ParticipationItem]
     public var counts: [String: Int]
+    /// How many entities the package reaches (its audience).
+    public var audienceSize: Int
 }
 
 /// Where a participation page starts (after `code`, `orderID`).
@@ -117,12 +119,15 @@ extension PackageRepository {
     ) -> PostgresQuery {
         let ordered: PostgresQuery = "o.package_id = \(package.id) AND o.revision = \(package.revision)"
         guard !statuses.isEmpty else {
+            // Every entity: the walked row itself says whether it is enabled.
+            let inAudience: PostgresQuery =
+                package.audience == nil ? "e.disabled_at IS NULL" : audienceContains(package, entity: "e.id")
             let cursorCondition: PostgresQuery =
                 cursor.map { "(e.code, coalesce(o.id, 0)) > (\($0.code), \($0.orderID))" } ?? "true"
             return """
                 SELECT e.code AS entity, coalesce(o.status, \(Participation.noResponse)) AS status, o.id AS order_id
                 FROM central.entities e LEFT JOIN local.orders o ON o.entity_id = e.id AND \(ordered)
-                WHERE (o.id IS NOT NULL OR \(audienceContains(package, entity: "e.id"))) AND \(cursorCondition)
+                WHERE (o.id IS NOT NULL OR \(inAudience)) AND \(cursorCondition)
                 ORDER BY e.code, coalesce(o.id, 0)
                 """
         }
@@ -152,18 +157,21 @@ extension PackageRepository {
             """
     }
 
-    /// The participation's counts by status, over every line: the orders of the current
-    /// revision by status (the package's index), and the audience entities without one.
+    /// The participation's counts, as rows `(part, status, n)`: the orders of the current
+    /// revision by status (the package's index, index only), the audience's size, and how
+    /// many audience entities ordered (`no_response` is the difference: no anti-join of the
+    /// whole audience against the orders).
     static func participationCounts(of package: CampaignPackage) -> PostgresQuery {
         """
-        SELECT o.status, count(*) AS n FROM local.orders o
+        SELECT 'count' AS part, o.status, count(*) AS n FROM local.orders o
         WHERE o.package_id = \(package.id) AND o.revision = \(package.revision)
         GROUP BY o.status
         UNION ALL
-        SELECT \(Participation.noResponse), count(*) FROM (\(audienceEntities(of: package))) AS audience
-        WHERE NOT EXISTS (
-            SELECT 1 FROM local.orders o
-            WHERE o.entity_id = audience.entity_id AND o.package_id = \(package.id) AND o.revision = \(package.revision))
+        SELECT 'size', NULL, count(*) FROM (\(audienceEntities(of: package))) AS audience
+        UNION ALL
+        SELECT 'ordered', NULL, count(DISTINCT o.entity_id) FROM local.orders o
+        WHERE o.package_id = \(package.id) AND o.revision = \(package.revision)
+          AND \(audienceContains(package, entity: "o.entity_id"))
         """
     }
 
@@ -180,20 +188,24 @@ extension PackageRepository {
             WITH page AS (\(Self.participationLines(of: package, statuses: statuses, after: cursor)) LIMIT \(limit))
             SELECT 'line' AS part, entity, status, order_id, NULL::bigint AS n FROM page
             UNION ALL
-            SELECT 'count', NULL, counted.status, NULL, counted.n FROM (\(Self.participationCounts(of: package))) AS counted
+            SELECT counted.part, NULL, counted.status, NULL, counted.n FROM (\(Self.participationCounts(of: package))) AS counted
             """)
-        var participation = Participation(items: [], counts: Dictionary(uniqueKeysWithValues: Participation.statuses.map { ($0, 0) }))
+        var participation = Participation(
+            items: [], counts: Dictionary(uniqueKeysWithValues: Participation.statuses.map { ($0, 0) }), audienceSize: 0)
+        var ordered = 0
         for row in rows {
-            let status = try row.decode(String.self, "status")
-            if try row.decode(String.self, "part") == "count" {
-                participation.counts[status] = try row.decode(Int.self, "n")
-            } else {
+            switch try row.decode(String.self, "part") {
+            case "line":
                 participation.items.append(
                     ParticipationItem(
-                        entityCode: try row.decode(String.self, "entity"), status: status,
+                        entityCode: try row.decode(String.self, "entity"), status: try row.decode(String.self, "status"),
                         orderID: try row.decode(Int?.self, "order_id")))
+            case "count": participation.counts[try row.decode(String.self, "status")] = try row.decode(Int.self, "n")
+            case "size": participation.audienceSize = try row.decode(Int.self, "n")
+            default: ordered = try row.decode(Int.self, "n")
             }
         }
+        participation.counts[Participation.noResponse] = participation.audienceSize - ordered
         return participation
     }
 }

@@ -90,7 +90,7 @@ extension ConsoleController {
         commentValue: String = "", status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let (summary, orders, reference, journal, job, audienceSize, participation) = try await store.transaction { transaction in
+        let (summary, orders, reference, journal, job, participation) = try await store.transaction { transaction in
             let summary = try await transaction.packages.summary(id)
             var job: Job?
             if let pending = summary.package.pendingJobID { job = try await transaction.jobs.require(pending) }
@@ -98,7 +98,6 @@ extension ConsoleController {
                 summary, try await transaction.packages.ordersByEntity(id),
                 try await transaction.processes.referenceCampaign(packageID: id),
                 try await transaction.journal.entries(packageID: id, after: 0, limit: 500), job,
-                try await transaction.packages.audienceSize(of: summary.package),
                 try await participationSection(summary.package, shown: shown, transaction)
             )
         }
@@ -112,8 +111,8 @@ extension ConsoleController {
         data["folder"] = package.campaignFolder
         data["status"] = Self.words(package.status) + (summary.late ? " (late)" : "") + (summary.unavailable ? " (unavailable)" : "")
         data["revision"] = String(package.revision)
-        data["audience"] = Self.audienceWords(package, size: audienceSize)
-        data["participation"] = participation
+        data["audience"] = Self.audienceWords(package, size: participation.size)
+        data["participation"] = participation.section
         let schedule = package.schedule
         data["dates"] = [
             ("Visible from", schedule.visibleFrom), ("Visible until", schedule.visibleUntil), ("Available at", schedule.availableAt),

@@ -123,14 +123,16 @@ extension ConsoleController {
     }
 
     /// The dashboard's participation: counts by status, and the first lines of the status
-    /// asked (`?participation=no_response`), each a link where there is an order.
+    /// asked (`?participation=no_response`), each a link where there is an order; and the
+    /// audience's size, read in the same statement.
     func participationSection(_ package: CampaignPackage, shown: String?, _ transaction: StoreTransaction) async throws
-        -> [String: Any]
+        -> (section: [String: Any], size: Int)
     {
         let statuses = shown.map { [$0] } ?? []
-        let page = try await transaction.packages.participation(of: package, statuses: statuses, after: nil, limit: 100)
+        let page = try await transaction.packages.participation(
+            of: package, statuses: statuses, after: nil, limit: Self.participationLines)
         let base = "/console/packages/\(package.id)"
-        return [
+        let section: [String: Any] = [
             "filters": ([("All", nil)] + Participation.statuses.map { (Self.participationWords($0), Optional($0)) }).map { label, status in
                 let count = status.map { page.counts[$0] ?? 0 } ?? page.counts.values.reduce(0, +)
                 return [
@@ -143,10 +145,15 @@ extension ConsoleController {
                 if let order = item.orderID { line["orderID"] = String(order) }
                 return line
             },
-            "more": page.items.count == 100,
+            "more": page.items.count == Self.participationLines,
+            "shown": String(Self.participationLines),
             "csv": "\(base)/participation.csv" + (shown.map { "?status=\($0)" } ?? ""),
         ]
+        return (section, page.audienceSize)
     }
+
+    /// The participation lines a dashboard shows (the export has them all).
+    static let participationLines = 25
 
     static func participationWords(_ status: String) -> String {
         status == Participation.noResponse ? "No response" : (OrderStatus(rawValue: status).map(words) ?? status)

@@ -180,7 +180,7 @@ enum ConsoleTemplates {
         {{^lines}}<tr><td colspan="3">Nobody here.</td></tr>{{/lines}}
         </tbody>
         </table>
-        {{#more}}<p>The first 100 lines are shown: the export has them all.</p>{{/more}}
+        {{#more}}<p>The first {{shown}} lines are shown: the export has them all.</p>{{/more}}
         <p><a href="{{csv}}" download>Export the participation (CSV)</a></p>
         </section>
         {{/participation}}
