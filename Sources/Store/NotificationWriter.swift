@@ -72,15 +72,21 @@ public struct NotificationWriter: Sendable {
         entities: PostgresQuery, kind: NotificationKind, packageID: Int?, orderID: Int?, revision: Int?,
         comment: String?, eventKey: String
     ) async throws -> Int {
-        try await connection.query("SELECT pg_advisory_xact_lock(\(Self.feedLockKey))")
-        let rows = try await connection.query(
+        try await insert(
             """
             INSERT INTO local.notifications (entity_id, kind, package_id, order_id, revision, comment, event_key)
             SELECT DISTINCT target.entity_id, \(kind.rawValue), \(packageID), \(orderID), \(revision), \(comment), \(eventKey)
             FROM (\(entities)) AS target
             ORDER BY target.entity_id
             ON CONFLICT (entity_id, event_key) DO NOTHING
-            """)
+            """, kind: kind)
+    }
+
+    /// Runs an `INSERT` of notification rows of `kind` under the feed's lock (held until
+    /// commit), wakes the long polls when it wrote any, and counts them. Returns the rows written.
+    private func insert(_ statement: PostgresQuery, kind: NotificationKind) async throws -> Int {
+        try await connection.query("SELECT pg_advisory_xact_lock(\(Self.feedLockKey))")
+        let rows = try await connection.query(statement)
         if rows.affectedRows > 0 {
             try await connection.notify(channel: Self.wakeChannel, payload: kind.rawValue)
             Self.written(kind).increment(by: rows.affectedRows)
@@ -96,8 +102,7 @@ extension NotificationWriter {
     public func notifyOrders(
         kind: NotificationKind, entityIDs: [Int], orderIDs: [Int], packageIDs: [Int], revisions: [Int], comment: String?
     ) async throws -> Int {
-        try await connection.query("SELECT pg_advisory_xact_lock(\(Self.feedLockKey))")
-        let rows = try await connection.query(
+        try await insert(
             """
             INSERT INTO local.notifications (entity_id, kind, package_id, order_id, revision, comment, event_key)
             SELECT t.entity_id, \(kind.rawValue), t.package_id, t.order_id, t.revision::integer, \(comment),
@@ -105,12 +110,7 @@ extension NotificationWriter {
             FROM unnest(\(entityIDs), \(orderIDs), \(packageIDs), \(revisions)) AS t (entity_id, order_id, package_id, revision)
             ORDER BY t.entity_id, t.order_id
             ON CONFLICT (entity_id, event_key) DO NOTHING
-            """)
-        if rows.affectedRows > 0 {
-            try await connection.notify(channel: Self.wakeChannel, payload: kind.rawValue)
-            Self.written(kind).increment(by: rows.affectedRows)
-        }
-        return rows.affectedRows
+            """, kind: kind)
     }
 
     /// `order_cancelled` to the entity of every order of the package that a package
@@ -120,8 +120,7 @@ extension NotificationWriter {
         async throws -> Int
     {
         let kind = NotificationKind.orderCancelled
-        try await connection.query("SELECT pg_advisory_xact_lock(\(Self.feedLockKey))")
-        let rows = try await connection.query(
+        return try await insert(
             """
             INSERT INTO local.notifications (entity_id, kind, package_id, order_id, revision, comment, event_key)
             SELECT o.entity_id, \(kind.rawValue), o.package_id, o.id, o.revision, \(comment), \(kind.rawValue) || ':' || o.id
@@ -130,11 +129,6 @@ extension NotificationWriter {
               AND (\(revision) IS NULL OR o.revision = \(revision))
             ORDER BY o.entity_id, o.id
             ON CONFLICT (entity_id, event_key) DO NOTHING
-            """)
-        if rows.affectedRows > 0 {
-            try await connection.notify(channel: Self.wakeChannel, payload: kind.rawValue)
-            Self.written(kind).increment(by: rows.affectedRows)
-        }
-        return rows.affectedRows
+            """, kind: kind)
     }
 }

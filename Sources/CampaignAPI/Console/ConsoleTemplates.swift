@@ -13,8 +13,8 @@ enum ConsoleTemplates {
     }
 
     static let all: [(String, String)] = [
-        ("layout", layout), ("login", login), ("packages", packages), ("package", package),
-        ("reinitialize", reinitialize), ("message", message), ("packageForm", packageForm),
+        ("layout", layout), ("login", PageTemplates.login), ("packages", packages), ("package", package),
+        ("reinitialize", reinitialize), ("message", PageTemplates.message), ("packageForm", packageForm),
         ("orders", orders), ("order", order), ("jobs", jobs), ("operators", operators), ("entities", entities),
         ("tokens", tokens), ("job", job),
     ]
@@ -56,21 +56,6 @@ enum ConsoleTemplates {
         </main>
         </body>
         </html>
-        """
-
-    static let login = """
-        {{<layout}}{{$body}}
-        <form method="post" action="/console/login" class="login">
-        <input type="hidden" name="csrf" value="{{csrf}}">
-        <input type="hidden" name="next" value="{{next}}">
-        {{#error}}<p class="error" role="alert" id="login-error">{{.}}</p>{{/error}}
-        <p><label for="name">Operator name</label>
-        <input id="name" name="name" autocomplete="username" required value="{{name}}"></p>
-        <p><label for="password">Password</label>
-        <input id="password" name="password" type="password" autocomplete="current-password" required></p>
-        <p><button type="submit">Sign in</button></p>
-        </form>
-        {{/body}}{{/layout}}
         """
 
     static let packages = """
@@ -450,10 +435,4 @@ enum ConsoleTemplates {
         {{/body}}{{/layout}}
         """
 
-    static let message = """
-        {{<layout}}{{$body}}
-        <p>{{text}}</p>
-        {{#back}}<p><a href="{{.}}">Back</a></p>{{/back}}
-        {{/body}}{{/layout}}
-        """
 }

@@ -14,7 +14,11 @@ struct PageSignIn: Sendable {
     @Sendable func page(_ request: Request, context: APIContext) async throws -> Response {
         let csrf = SessionStore.newSecret()
         return surface.render(
-            "login", ["title": "Sign in", "csrf": csrf, "next": surface.safeNext(request.uri.queryParameters.get("next")) ?? ""],
+            "login",
+            [
+                "title": "Sign in", "csrf": csrf, "signInPath": surface.signInPath,
+                "next": surface.safeNext(request.uri.queryParameters.get("next")) ?? "",
+            ],
             headers: Cookies.set(surface.signInCookie, csrf, secure: options.cookieSecure))
     }
 
@@ -32,8 +36,11 @@ struct PageSignIn: Sendable {
         let next = surface.safeNext(form["next"])
         func again(_ error: String, status: HTTPResponse.Status, headers: HTTPFields = [:]) -> Response {
             surface.render(
-                "login", ["title": "Sign in", "csrf": expected, "next": next ?? "", "name": name, "error": error], status: status,
-                headers: headers)
+                "login",
+                [
+                    "title": "Sign in", "csrf": expected, "signInPath": surface.signInPath, "next": next ?? "", "name": name,
+                    "error": error,
+                ], status: status, headers: headers)
         }
         switch try await passwords.check(name: name, password: form["password"] ?? "", address: context.remoteAddress) {
         case .rejected:

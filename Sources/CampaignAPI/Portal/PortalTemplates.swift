@@ -10,8 +10,9 @@ enum PortalTemplates {
     }
 
     static let all: [(String, String)] = [
-        ("layout", layout), ("login", login), ("catalog", catalog), ("package", package), ("orders", orders),
-        ("order", order), ("notifications", notifications), ("message", message), ("formFields", formFields),
+        ("layout", layout), ("login", PageTemplates.login), ("catalog", catalog), ("package", package), ("orders", orders),
+        ("order", order), ("notifications", notifications), ("message", PageTemplates.message),
+        ("formFields", formFields), ("orderFields", orderFields),
     ]
 
     static let layout = """
@@ -49,21 +50,6 @@ enum PortalTemplates {
         </html>
         """
 
-    static let login = """
-        {{<layout}}{{$body}}
-        <form method="post" action="/portal/login" class="login">
-        <input type="hidden" name="csrf" value="{{csrf}}">
-        <input type="hidden" name="next" value="{{next}}">
-        {{#error}}<p class="error" role="alert" id="login-error">{{.}}</p>{{/error}}
-        <p><label for="name">Operator name</label>
-        <input id="name" name="name" autocomplete="username" required value="{{name}}"></p>
-        <p><label for="password">Password</label>
-        <input id="password" name="password" type="password" autocomplete="current-password" required></p>
-        <p><button type="submit">Sign in</button></p>
-        </form>
-        {{/body}}{{/layout}}
-        """
-
     static let catalog = """
         {{<layout}}{{$body}}
         <table>
@@ -93,6 +79,16 @@ enum PortalTemplates {
         {{/fields}}
         """
 
+    /// What an order asks: its name, the package's order form, a comment.
+    static let orderFields = """
+        <p><label for="label">Your order's name <span class="required">(required)</span></label>
+        <input id="label" name="label" value="{{orderLabel}}" required{{#labelError}} aria-invalid="true" aria-describedby="label-error"{{/labelError}}>
+        {{#labelError}}<span id="label-error" class="error" role="alert">{{.}}</span>{{/labelError}}</p>
+        {{> formFields}}
+        <p><label for="comment">Comment</label>
+        <textarea id="comment" name="comment" rows="2">{{comment}}</textarea></p>
+        """
+
     static let package = """
         {{<layout}}{{$body}}
         <dl class="summary">
@@ -106,12 +102,7 @@ enum PortalTemplates {
         {{#hasErrors}}<p class="error" role="alert" id="form-errors">The order was not placed: correct the fields marked below.{{#otherErrors}} {{.}}{{/otherErrors}}</p>{{/hasErrors}}
         <form method="post" action="/portal/packages/{{id}}" class="order-form">
         <input type="hidden" name="csrf" value="{{csrf}}">
-        <p><label for="label">Your order's name <span class="required">(required)</span></label>
-        <input id="label" name="label" value="{{orderLabel}}" required{{#labelError}} aria-invalid="true" aria-describedby="label-error"{{/labelError}}>
-        {{#labelError}}<span id="label-error" class="error" role="alert">{{.}}</span>{{/labelError}}</p>
-        {{> formFields}}
-        <p><label for="comment">Comment</label>
-        <textarea id="comment" name="comment" rows="2">{{comment}}</textarea></p>
+        {{> orderFields}}
         <p><button type="submit">Order</button></p>
         </form>
         {{/canOrder}}
@@ -147,12 +138,7 @@ enum PortalTemplates {
         {{#hasErrors}}<p class="error" role="alert" id="form-errors">The order was not saved: correct the fields marked below.{{#otherErrors}} {{.}}{{/otherErrors}}</p>{{/hasErrors}}
         <form method="post" action="/portal/orders/{{id}}/edit" class="order-form">
         <input type="hidden" name="csrf" value="{{csrf}}">
-        <p><label for="label">Your order's name <span class="required">(required)</span></label>
-        <input id="label" name="label" value="{{orderLabel}}" required{{#labelError}} aria-invalid="true" aria-describedby="label-error"{{/labelError}}>
-        {{#labelError}}<span id="label-error" class="error" role="alert">{{.}}</span>{{/labelError}}</p>
-        {{> formFields}}
-        <p><label for="comment">Comment</label>
-        <textarea id="comment" name="comment" rows="2">{{comment}}</textarea></p>
+        {{> orderFields}}
         <p><button type="submit">Save</button></p>
         </form>
         {{/canEdit}}
@@ -183,10 +169,4 @@ enum PortalTemplates {
         {{/body}}{{/layout}}
         """
 
-    static let message = """
-        {{<layout}}{{$body}}
-        <p>{{text}}</p>
-        {{#back}}<p><a href="{{.}}">Back</a></p>{{/back}}
-        {{/body}}{{/layout}}
-        """
 }
