@@ -98,6 +98,13 @@ struct Serve: AsyncParsableCommand {
                 configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "campaignd"),
                 onServerRunning: { channel in
                     logger.notice("listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+                    // Where a person points a browser (a wildcard address is reached on this machine).
+                    if let port = channel.localAddress?.port {
+                        let shown = ["0.0.0.0", "::", ""].contains(host) ? "127.0.0.1" : host.contains(":") ? "[\(host)]" : host
+                        logger.notice(
+                            "web pages",
+                            metadata: ["console": "http://\(shown):\(port)/console/", "portal": "http://\(shown):\(port)/portal/"])
+                    }
                 },
                 logger: logger)
             // Stopped in reverse order: the hub first (long polls answer empty), then
