@@ -144,7 +144,7 @@ extension PackageRepository {
         if !orderStatuses.isEmpty {
             parts.append(
                 """
-                SELECT e.code, o.status, o.id FROM local.orders o JOIN central.entities e ON e.id = o.entity_id
+                SELECT e.code AS entity, o.status, o.id AS order_id FROM local.orders o JOIN central.entities e ON e.id = o.entity_id
                 WHERE \(ordered) AND o.status = ANY(\(orderStatuses))
                 """)
         }

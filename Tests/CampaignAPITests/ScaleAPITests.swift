@@ -107,6 +107,12 @@ import Testing
             cursor = try page.string("next_cursor")
         } while cursor != nil && chosen.count < 10
         #expect(chosen == ["A-1:approved", "A-3:no_response"])
+        // Order statuses only.
+        let decided = try await api.central.get("/v1/packages/\(id)/participation?status=approved,pending_approval")
+        #expect(decided.status == 200, "\(decided.text)")
+        #expect(try Self.codes(decided) == ["A-1", "A-2"])
+        let decidedCSV = try await api.central.get("/v1/packages/\(id)/participation?status=pending_approval&format=csv")
+        #expect(decidedCSV.text.hasPrefix("entity,status,order_id\r\nA-2,pending_approval,"))
 
         #expect(try await api.central.get("/v1/packages/\(id)/participation?status=nobody").status == 422)
         #expect(try await api.central.get("/v1/packages/\(id)/participation?cursor=nonsense").status == 422)
