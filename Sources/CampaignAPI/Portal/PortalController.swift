@@ -114,7 +114,8 @@ struct PortalController {
             guard let package = try await transaction.packages.offered(id, to: entityID) else {
                 throw StoreError.notFound("package \(id)")
             }
-            let mine = try await transaction.orders.list(OrderFilter(packageID: id, entityID: entityID), before: nil, limit: 1)
+            // The entity's live order of this revision, if any (newest first; a few at most).
+            let mine = try await transaction.orders.list(OrderFilter(packageID: id, entityID: entityID), before: nil, limit: 50)
             return (package, mine.first { $0.revision == package.revision && $0.status != .cancelled })
         }
         var data = surface.layout(context)
