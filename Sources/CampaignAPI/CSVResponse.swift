@@ -45,3 +45,36 @@ enum CSVResponse {
             })
     }
 }
+
+/// The exports themselves, the API's and the console's: the same queries, read the same
+/// way; each caller has checked its own access rule first.
+extension CSVResponse {
+    /// Every package the list's filters match.
+    static func packages(_ query: PackageListQuery, store: Store, context: APIContext) -> Response {
+        make(CSVExport.packages(query.filter), store: store, principal: nil, filename: "packages", context: context)
+    }
+
+    /// Every order the list's filters match that `principal` may see.
+    static func orders(_ query: OrderListQuery, for principal: Principal, store: Store, context: APIContext) async throws
+        -> Response
+    {
+        let filter = try await store.transaction(for: principal) { try await OrdersController.filter(query, principal, $0) }
+        return make(CSVExport.orders(filter), store: store, principal: principal, filename: "orders", context: context)
+    }
+
+    /// A package's participation lines of `statuses` (every line when empty).
+    static func participation(packageID id: Int, statuses: [String], store: Store, context: APIContext) async throws
+        -> Response
+    {
+        let package = try await store.transaction { try await $0.packages.require(id) }
+        return make(
+            CSVExport.participation(of: package, statuses: statuses), store: store, principal: nil,
+            filename: "package-\(id)-participation", context: context)
+    }
+
+    /// A package's journal.
+    static func journal(packageID id: Int, store: Store, context: APIContext) async throws -> Response {
+        _ = try await store.transaction { try await $0.packages.require(id) }
+        return make(CSVExport.journal(packageID: id), store: store, principal: nil, filename: "package-\(id)-journal", context: context)
+    }
+}

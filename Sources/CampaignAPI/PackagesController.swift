@@ -44,10 +44,7 @@ struct PackagesController {
     @Sendable func list(_ request: Request, context: APIContext) async throws -> Response {
         _ = try context.requireCentral()
         let query = try QueryDecoding.decode(PackageListQuery.self, from: request)
-        if try CSVResponse.wanted(by: request) {
-            return CSVResponse.make(
-                CSVExport.packages(query.filter), store: store, principal: nil, filename: "packages", context: context)
-        }
+        if try CSVResponse.wanted(by: request) { return CSVResponse.packages(query, store: store, context: context) }
         let limit = query.limit.orDefault
         let page = try await store.transaction { try await $0.packages.list(query.filter, before: query.cursor, limit: limit) }
         return JSONResponse.make(
@@ -106,12 +103,7 @@ struct PackagesController {
         _ = try context.requireCentral()
         let id = try context.id("id", "package")
         let query = try QueryDecoding.decode(PageQuery.self, from: request)
-        if try CSVResponse.wanted(by: request) {
-            _ = try await store.transaction { try await $0.packages.require(id) }
-            return CSVResponse.make(
-                CSVExport.journal(packageID: id), store: store, principal: nil, filename: "package-\(id)-journal",
-                context: context)
-        }
+        if try CSVResponse.wanted(by: request) { return try await CSVResponse.journal(packageID: id, store: store, context: context) }
         let (limit, cursor) = (query.limit.orDefault, query.cursor ?? 0)
         let entries = try await store.transaction { transaction in
             _ = try await transaction.packages.require(id)
@@ -136,10 +128,7 @@ struct PackagesController {
             return cursor
         }
         if try CSVResponse.wanted(by: request) {
-            let package = try await store.transaction { try await $0.packages.require(id) }
-            return CSVResponse.make(
-                CSVExport.participation(of: package, statuses: statuses), store: store, principal: nil,
-                filename: "package-\(id)-participation", context: context)
+            return try await CSVResponse.participation(packageID: id, statuses: statuses, store: store, context: context)
         }
         let limit = query.limit.orDefault
         let page = try await store.transaction { transaction in

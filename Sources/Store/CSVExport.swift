@@ -57,9 +57,10 @@ public enum CSVExport {
             """
     }
 
-    /// Orders matching the list's filters, newest first.
-    public static func orders(_ filter: OrderFilter) -> PostgresQuery {
-        let conditions = OrderRepository.conditions(filter)
+    /// Orders matching the list's filters, newest first; `nil` matches none (an entity the
+    /// caller may not see): the header alone.
+    public static func orders(_ filter: OrderFilter?) -> PostgresQuery {
+        let conditions: [PostgresQuery] = filter.map(OrderRepository.conditions) ?? ["false"]
         let whereClause: PostgresQuery = conditions.isEmpty ? "" : "WHERE " + PostgresQuery.joined(conditions, separator: " AND ")
         return """
             SELECT o.id, o.package_id, o.revision, central.csv_text(e.code) AS entity, central.csv_text(o.label) AS label,

@@ -10,8 +10,7 @@ extension ConsoleController {
     /// `/console/packages.csv?…`: the list's filters, every package (`GET /v1/packages` as CSV).
     @Sendable func exportPackages(_ request: Request, context: APIContext) async throws -> Response {
         try Self.requireRule("GET", "/v1/packages", try context.requirePrincipal())
-        let query = try QueryDecoding.decode(PackageListQuery.self, from: request)
-        return CSVResponse.make(CSVExport.packages(query.filter), store: store, principal: nil, filename: "packages", context: context)
+        return CSVResponse.packages(try QueryDecoding.decode(PackageListQuery.self, from: request), store: store, context: context)
     }
 
     /// `/console/orders.csv?…` (`GET /v1/orders` as CSV).
@@ -19,31 +18,21 @@ extension ConsoleController {
         let principal = try context.requirePrincipal()
         try Self.requireRule("GET", "/v1/orders", principal)
         let query = try QueryDecoding.decode(OrderListQuery.self, from: request)
-        let filter = try await store.transaction { try await OrdersController.filter(query, principal, $0) }
-        // No entity has id 0: an unknown entity code gives the header alone.
-        return CSVResponse.make(
-            CSVExport.orders(filter ?? OrderFilter(entityID: 0)), store: store, principal: principal, filename: "orders",
-            context: context)
+        return try await CSVResponse.orders(query, for: principal, store: store, context: context)
     }
 
     /// `/console/packages/{id}/participation.csv?status=`.
     @Sendable func exportParticipation(_ request: Request, context: APIContext) async throws -> Response {
         try Self.requireRule("GET", "/v1/packages/{id}/participation", try context.requirePrincipal())
-        let id = try context.id("id", "package")
         let statuses = try QueryDecoding.decode(ParticipationQuery.self, from: request).status?.values ?? []
-        let package = try await store.transaction { try await $0.packages.require(id) }
-        return CSVResponse.make(
-            CSVExport.participation(of: package, statuses: statuses), store: store, principal: nil,
-            filename: "package-\(id)-participation", context: context)
+        return try await CSVResponse.participation(
+            packageID: try context.id("id", "package"), statuses: statuses, store: store, context: context)
     }
 
     /// `/console/packages/{id}/journal.csv`.
     @Sendable func exportJournal(_ request: Request, context: APIContext) async throws -> Response {
         try Self.requireRule("GET", "/v1/packages/{id}/journal", try context.requirePrincipal())
-        let id = try context.id("id", "package")
-        _ = try await store.transaction { try await $0.packages.require(id) }
-        return CSVResponse.make(
-            CSVExport.journal(packageID: id), store: store, principal: nil, filename: "package-\(id)-journal", context: context)
+        return try await CSVResponse.journal(packageID: try context.id("id", "package"), store: store, context: context)
     }
 
     /// Duplicate: a new package being edited, whose form opens next.
