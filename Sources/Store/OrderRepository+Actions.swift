@@ -86,10 +86,7 @@ extension OrderRepository {
     }
 
     static func decode(_ row: PostgresRow) throws -> CampaignOrder {
-        let statusText = try row.decode(String.self, "status")
-        guard let status = OrderStatus(rawValue: statusText) else {
-            throw PostgresError(code: .decoding, message: "unexpected value \(statusText)", column: "status")
-        }
+        let status = try Self.status(row)
         return CampaignOrder(
             id: try row.decode(Int.self, "id"), entityID: try row.decode(Int.self, "entity_id"),
             entityCode: try row.decode(String.self, "entity_code"), packageID: try row.decode(Int.self, "package_id"),

@@ -107,10 +107,8 @@ extension OrderRepository {
                     (try row.decode(Int.self, "entity_id"), id, try row.decode(Int.self, "package_id"),
                      try row.decode(Int.self, "revision")))
             } else {
-                let status = OrderStatus(rawValue: try row.decode(String.self, "status"))
-                let reason: String =
-                    if case .failure(let refusal)? = status?.applying(action, by: role) { refusal.reason } else { "its status is unknown" }
-                skipped.append(SkippedOrder(orderID: id, status: status, reason: reason))
+                let status = try Self.status(row)
+                skipped.append(SkippedOrder(orderID: id, status: status, reason: Self.whySkipped(status, action, role)))
             }
         }
         if case .ids(let ids) = selection {
@@ -122,20 +120,11 @@ extension OrderRepository {
                 for row in try await connection.query(
                     "SELECT o.id, o.status FROM local.orders o WHERE \(Self.condition(.ids(unseen), visibleTo: actor))")
                 {
-                    current[try row.decode(Int.self, "id")] = OrderStatus(rawValue: try row.decode(String.self, "status"))
+                    current[try row.decode(Int.self, "id")] = try Self.status(row)
                 }
             }
             for id in unseen {
-                let status = current[id]
-                let reason: String =
-                    if let status, case .failure(let refusal) = status.applying(action, by: role) {
-                        refusal.reason
-                    } else if status != nil {
-                        "it changed while the action ran; ask again"
-                    } else {
-                        "no such order"
-                    }
-                skipped.append(SkippedOrder(orderID: id, status: status, reason: reason))
+                skipped.append(SkippedOrder(orderID: id, status: current[id], reason: Self.whySkipped(current[id], action, role)))
             }
         }
         skipped.sort { $0.orderID < $1.orderID }
@@ -154,6 +143,24 @@ extension OrderRepository {
                 packageIDs: changed.map(\.packageID), revisions: changed.map(\.revision), comment: comment)
         }
         return OrderActionOutcome(changed: changed.count, skipped: skipped)
+    }
+
+    /// Why an order `action` did not change: the transition table's refusal for its
+    /// status; an allowed status means it changed under the action; none, that no such
+    /// order is visible.
+    static func whySkipped(_ status: OrderStatus?, _ action: OrderAction, _ role: ActorRole) -> String {
+        guard let status else { return "no such order" }
+        if case .failure(let refusal) = status.applying(action, by: role) { return refusal.reason }
+        return "it changed while the action ran; ask again"
+    }
+
+    /// The `status` column of a row, as the table's CHECK allows it.
+    static func status(_ row: PostgresRow) throws -> OrderStatus {
+        let text = try row.decode(String.self, "status")
+        guard let status = OrderStatus(rawValue: text) else {
+            throw PostgresError(code: .decoding, message: "unexpected value \(text)", column: "status")
+        }
+        return status
     }
 
     /// The SQL condition on `o` (an order row) of a selection, within what `actor` may see.
