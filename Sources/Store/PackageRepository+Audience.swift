@@ -79,9 +79,9 @@ extension PackageRepository {
     /// Whether the entity is in the package's audience.
     public func isInAudience(_ package: CampaignPackage, entityID: Int) async throws -> Bool {
         if package.audience == nil { return true }
-        return try await !connection.query(
-            "SELECT 1 FROM (\(Self.audienceEntities(of: package))) AS audience WHERE audience.entity_id = \(entityID)"
-        ).isEmpty
+        return try await connection.query(
+            "SELECT \(Self.audienceContains(package, entity: "\(entityID)::bigint")) AS inside"
+        )[0].decode(Bool.self, "inside")
     }
 
     /// How many entities the package reaches.
