@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // The C face of libpq: a module map and a shim header, nothing else.
@@ -98,6 +99,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Webhook delivery: the address policy, the signature, the HTTP client, the workers' loop.
+        .target(
+            name: "Webhooks",
+            dependencies: [
+                "Domain",
+                "Postgres",
+                "Store",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Routes, auth, problem+json, health.
         .target(
             name: "CampaignAPI",
@@ -106,6 +125,7 @@ let package = Package(
                 "Postgres",
                 "Migrations",
                 "Store",
+                "Webhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -123,6 +143,7 @@ let package = Package(
                 "Postgres",
                 "Store",
                 "CampaignAPI",
+                "Webhooks",
                 "EmbeddedPostgres",
                 "Migrations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -14,12 +14,19 @@ public struct APIOptions: Sendable {
     public var cookieSecure: Bool
     /// How long a page session lasts unused (`--session-idle`).
     public var sessionIdle: Duration
+    /// Whether webhooks may target loopback, link-local and private addresses (`--webhook-allow-private`).
+    public var webhookAllowPrivate: Bool
+    /// How long before a deadline its reminder goes out (`--reminder-lead`).
+    public var reminderLead: Duration
 
     public init(
         allowSelfApproval: Bool = false, tokenCacheLifetime: Duration = .seconds(5),
         passwordLimits: PasswordCheck.Limits = PasswordCheck.Limits(), cookieSecure: Bool = false,
-        sessionIdle: Duration = .seconds(8 * 3600)
+        sessionIdle: Duration = .seconds(8 * 3600), webhookAllowPrivate: Bool = false,
+        reminderLead: Duration = .seconds(86_400)
     ) {
+        self.reminderLead = reminderLead
+        self.webhookAllowPrivate = webhookAllowPrivate
         self.cookieSecure = cookieSecure
         self.sessionIdle = sessionIdle
         self.allowSelfApproval = allowSelfApproval

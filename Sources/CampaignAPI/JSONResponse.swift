@@ -18,11 +18,3 @@ enum JSONResponse {
         .object(["items": .array(items), "next_cursor": nextCursor.map(JSONValue.string) ?? .null])
     }
 }
-
-extension JSONValue {
-    static func id(_ value: Int) -> JSONValue { .string(String(value)) }
-    static func id(_ value: Int?) -> JSONValue { value.map { .string(String($0)) } ?? .null }
-    static func date(_ value: Date?) -> JSONValue { value.map { .string(RFC3339.format($0)) } ?? .null }
-    static func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
-    static func int(_ value: Int) -> JSONValue { .number(JSONNumber(value)) }
-}

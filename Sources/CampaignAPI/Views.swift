@@ -122,14 +122,6 @@ enum Views {
         ])
     }
 
-    static func notification(_ row: EntityNotification) -> JSONValue {
-        .object([
-            "cursor": .int(row.cursor), "kind": .string(row.kind.rawValue), "package_id": .id(row.packageID),
-            "order_id": .id(row.orderID), "revision": row.revision.map { .int($0) } ?? .null,
-            "comment": .text(row.comment), "created_at": .date(row.createdAt),
-        ])
-    }
-
     static func job(_ job: Job) -> JSONValue {
         .object([
             "id": .id(job.id), "kind": .string(job.kind.rawValue), "package_id": .id(job.packageID),

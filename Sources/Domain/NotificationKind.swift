@@ -6,4 +6,6 @@ public enum NotificationKind: String, Sendable, Codable, CaseIterable {
     case orderApproved = "order_approved"
     case orderRejected = "order_rejected"
     case orderCancelled = "order_cancelled"
+    /// The order deadline of a package the entity has not ordered is near (`--reminder-lead`).
+    case orderDeadlineNear = "order_deadline_near"
 }

@@ -34,6 +34,6 @@ public struct JobEffects: Sendable, Equatable {
 extension Array where Element == any JobHandler {
     /// The handlers campaignd runs.
     public static var standard: [any JobHandler] {
-        [CancelPackageJob(), ReinitializePackageJob(), PublishPackageJob(), BulkOrdersJob(), NoopJob()]
+        [CancelPackageJob(), ReinitializePackageJob(), PublishPackageJob(), BulkOrdersJob(), DeadlineReminderJob(), NoopJob()]
     }
 }

@@ -98,9 +98,24 @@ public struct JobQueue: Sendable {
                 run_at = now() + \(backoff.seconds) * interval '1 second',
                 lease_expires_at = NULL, last_error = \(String(error.prefix(2000)))
             WHERE id = \(claimed.job.id) AND status = \(Self.running) AND attempts = \(claimed.attempt)
-            RETURNING status
+            RETURNING id, kind, package_id, attempts, status, last_error
             """)
+        try await recordFailures(rows)
         return try rows.first.flatMap { JobStatus(rawValue: try $0.decode(String.self, "status")) }
+    }
+
+    /// A `job_failed` central event for each of the rows (of `central.jobs`) that failed
+    /// for good, in the transaction that failed them.
+    private func recordFailures(_ rows: PostgresRows) async throws {
+        for row in rows where try row.decode(String.self, "status") == Self.failed {
+            let id = try row.decode(Int.self, "id")
+            let attempts = try row.decode(Int.self, "attempts")
+            let error = try row.decode(String?.self, "last_error") ?? "?"
+            try await EventWriter(connection: connection).record(
+                .jobFailed, packageID: try row.decode(Int?.self, "package_id"),
+                comment: "job \(id) (\(try row.decode(String.self, "kind"))) failed after \(attempts) attempts: \(error.prefix(500))",
+                eventKey: "\(EventKind.jobFailed.rawValue):\(id):\(attempts)")
+        }
     }
 
     /// Gives claimed jobs back untouched (shutdown before they ran): the attempt is not counted.
@@ -132,7 +147,7 @@ public struct JobQueue: Sendable {
     /// database). The attempt counts: a job that keeps killing workers ends up failed.
     @discardableResult
     public func reapExpiredLeases() async throws -> Int {
-        try await connection.query(
+        let rows = try await connection.query(
             """
             UPDATE central.jobs SET
                 status = CASE WHEN attempts >= max_attempts THEN \(Self.failed) ELSE \(Self.queued) END,
@@ -141,8 +156,10 @@ public struct JobQueue: Sendable {
                 last_error = 'the lease of worker ' || coalesce(worker, '?') || ' expired'
             WHERE id IN (SELECT id FROM central.jobs WHERE status = \(Self.running) AND lease_expires_at < now()
                          FOR UPDATE SKIP LOCKED)
-            """
-        ).affectedRows
+            RETURNING id, kind, package_id, attempts, status, last_error
+            """)
+        try await recordFailures(rows)
+        return rows.count
     }
 
     /// Deletes, in one batch, finished jobs older than `retention` (jobs a package still

@@ -72,8 +72,20 @@ public struct Upkeep: Service {
             notifications += deleted
             if deleted < 5000 { break }
         }
-        if jobs + notifications > 0 {
-            logger.info("pruned old rows", metadata: ["jobs": "\(jobs)", "notifications": "\(notifications)"])
+        // Central events are kept as long as notifications; finished deliveries as long as jobs.
+        var events = 0
+        while !Task.isCancelled {
+            let deleted = try await store.transaction { transaction in
+                try await transaction.eventFeed.prune(expiry: options.notificationExpiry, batch: 5000)
+                    + transaction.webhooks.pruneDeliveries(retention: options.jobs, batch: 5000)
+            }
+            events += deleted
+            if deleted < 5000 { break }
+        }
+        if jobs + notifications + events > 0 {
+            logger.info(
+                "pruned old rows",
+                metadata: ["jobs": "\(jobs)", "notifications": "\(notifications)", "events_and_deliveries": "\(events)"])
         }
     }
 }

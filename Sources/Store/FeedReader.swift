@@ -6,21 +6,27 @@ import Domain
 /// Polls are the daemon's most frequent requests, and most find nothing. At most
 /// `concurrency` feed reads run at a time; a poll that arrives while they all run waits,
 /// and the next read takes every poll waiting by then (up to `batch`), in one statement
-/// and one round trip (``NotificationFeed/rows(of:)``). A lone poll is read at once;
-/// under load the database runs one statement for many polls. Each poll is still read as
-/// its own entity, under row level security, from the database: nothing is cached.
-public final class FeedReader: Sendable {
-    private let coalescer: Coalescer<FeedPoll, [EntityNotification]>
+/// and one round trip (``CommitOrderedFeed/rows(of:)``). A lone poll is read at once;
+/// under load the database runs one statement for many polls. Each poll is still read
+/// from the database (notifications as their own entity, under row level security):
+/// nothing is cached.
+public final class CoalescedFeedReader<Feed: CommitOrderedFeed>: Sendable {
+    private let coalescer: Coalescer<FeedPoll, [Feed.Row]>
 
     /// - Parameters:
     ///   - concurrency: reads running at once (each holds a pool connection meanwhile).
     ///   - batch: polls read by one statement at most.
     public init(store: Store, concurrency: Int = 2, batch: Int = 200) {
+        // The notifications' counters keep the labels they had before there were two feeds.
+        let dimensions = Feed.name == NotificationFeed.name ? [] : [("feed", Feed.name)]
         coalescer = Coalescer(
             concurrency: concurrency, batch: batch,
-            counters: (Counter(label: "campaignd_feed_polls_total"), Counter(label: "campaignd_feed_statements_total"))
+            counters: (
+                Counter(label: "campaignd_feed_polls_total", dimensions: dimensions),
+                Counter(label: "campaignd_feed_statements_total", dimensions: dimensions)
+            )
         ) { take in
-            try await store.pool.withConnection { try await NotificationFeed(connection: $0).rows(of: take()) }
+            try await store.pool.withConnection { try await Feed(connection: $0).rows(of: take()) }
         }
     }
 
@@ -30,8 +36,13 @@ public final class FeedReader: Sendable {
         return (statistics.waiting, statistics.requests, statistics.reads)
     }
 
-    /// The poll's rows: its entity's rows after its cursor, in cursor order.
-    public func rows(_ poll: FeedPoll) async throws -> [EntityNotification] {
+    /// The poll's rows: its feed's rows after its cursor, in cursor order.
+    public func rows(_ poll: FeedPoll) async throws -> [Feed.Row] {
         try await coalescer.answer(poll)
     }
 }
+
+/// Coalesced reads of local entities' notifications.
+public typealias FeedReader = CoalescedFeedReader<NotificationFeed>
+/// Coalesced reads of the central events.
+public typealias EventReader = CoalescedFeedReader<EventFeed>

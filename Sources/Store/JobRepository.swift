@@ -152,10 +152,3 @@ public struct JobRepository: Sendable {
         try await connection.query("UPDATE central.jobs SET result = \(result) WHERE id = \(id)")
     }
 }
-
-extension Duration {
-    /// Whole and fractional seconds, for SQL intervals.
-    public var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}

@@ -3,7 +3,7 @@ import Foundation
 import Postgres
 
 /// A notification row as a local entity reads it.
-public struct EntityNotification: Sendable, Equatable {
+public struct EntityNotification: FeedRow, Equatable {
     public var cursor: Int
     public var entityID: Int
     public var kind: NotificationKind
@@ -12,18 +12,15 @@ public struct EntityNotification: Sendable, Equatable {
     public var revision: Int?
     public var comment: String?
     public var createdAt: Date
-}
 
-/// One read of a feed: an entity's rows after a cursor, at most `limit` of them.
-public struct FeedPoll: Sendable, Equatable {
-    public var entityID: Int
-    public var after: Int
-    public var limit: Int
+    public var feedKey: Int { entityID }
 
-    public init(entityID: Int, after: Int, limit: Int) {
-        self.entityID = entityID
-        self.after = after
-        self.limit = limit
+    public var json: JSONValue {
+        .object([
+            "cursor": .int(cursor), "kind": .string(kind.rawValue), "package_id": .id(packageID),
+            "order_id": .id(orderID), "revision": revision.map { .int($0) } ?? .null,
+            "comment": .text(comment), "created_at": .date(createdAt),
+        ])
     }
 }
 
@@ -32,8 +29,15 @@ public struct FeedPoll: Sendable, Equatable {
 /// Cursors follow commit order (see ``NotificationWriter``), so "the rows after my
 /// cursor, in cursor order" never skips a row that commits late, and a client that
 /// resumes from the last cursor it saw gets nothing twice.
-public struct NotificationFeed: Sendable {
+public struct NotificationFeed: CommitOrderedFeed {
     let connection: PostgresConnection
+
+    public static let wakeChannel = "campaignd_notifications"
+    public static let name = "notifications"
+
+    public init(connection: PostgresConnection) {
+        self.connection = connection
+    }
 
     static let columns: PostgresQuery =
         "cursor, entity_id, kind, package_id, order_id, revision, comment, created_at"
@@ -41,33 +45,23 @@ public struct NotificationFeed: Sendable {
     /// The entity's rows after `cursor`, in cursor order, read as that entity (row level
     /// security applies whatever the transaction is scoped to).
     public func rows(entityID: Int, after cursor: Int, limit: Int) async throws -> [EntityNotification] {
-        try await rows(of: [FeedPoll(entityID: entityID, after: cursor, limit: limit)])[0]
+        try await rows(of: [FeedPoll(key: entityID, after: cursor, limit: limit)])[0]
     }
 
     /// The rows of several polls, in one statement that needs no transaction around it: for
     /// each poll, its entity's rows after its cursor, in cursor order, read as that entity
     /// (`local.notifications_after_each`, migration 0010).
     public func rows(of polls: [FeedPoll]) async throws -> [[EntityNotification]] {
-        var answers = Array(repeating: [EntityNotification](), count: polls.count)
-        guard !polls.isEmpty else { return answers }
+        guard !polls.isEmpty else { return [] }
         let rows = try await connection.query(
             """
             SELECT request, \(Self.columns)
-            FROM local.notifications_after_each(\(polls.map(\.entityID)), \(polls.map(\.after)), \(polls.map(\.limit)))
+            FROM local.notifications_after_each(\(polls.map(\.key)), \(polls.map(\.after)), \(polls.map(\.limit)))
             """)
-        for row in rows {
-            let request = try row.decode(Int.self, "request")
-            guard answers.indices.contains(request - 1) else {
-                throw PostgresError(code: .server, message: "the feed answered for poll \(request) of \(polls.count)")
-            }
-            answers[request - 1].append(try Self.decode(row))
-        }
-        return answers
+        return try Self.answers(rows, polls: polls.count, decode: Self.decode)
     }
 
-    /// Every row committed after `cursor` for the given entities, in cursor order, and the
-    /// highest cursor committed (whatever the entity): how the daemon wakes long polls.
-    public func rowsSince(_ cursor: Int, entities: [Int]) async throws -> (rows: [EntityNotification], highest: Int) {
+    public func rowsSince(_ cursor: Int, keys entities: [Int]) async throws -> (rows: [EntityNotification], highest: Int) {
         let highest = try await connection.query(
             "SELECT coalesce(max(cursor), \(cursor)) AS highest FROM local.notifications WHERE cursor > \(cursor)"
         )[0].decode(Int.self, "highest")
@@ -82,7 +76,6 @@ public struct NotificationFeed: Sendable {
         return (rows, highest)
     }
 
-    /// The highest cursor committed so far.
     public func highestCursor() async throws -> Int {
         try await connection.query("SELECT coalesce(max(cursor), 0) AS highest FROM local.notifications")[0]
             .decode(Int.self, "highest")

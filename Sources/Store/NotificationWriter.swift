@@ -16,7 +16,7 @@ public struct NotificationWriter: Sendable {
 
     /// Key of the advisory lock that orders the feed.
     static let feedLockKey = 7_311_447_302_201_415_002
-    public static let wakeChannel = "campaignd_notifications"
+    public static var wakeChannel: String { NotificationFeed.wakeChannel }
 
     /// Rows written, by kind, created once. (Counted when the statement runs: rows of a
     /// transaction that then rolls back are counted all the same.)
@@ -83,15 +83,18 @@ public struct NotificationWriter: Sendable {
     }
 
     /// Runs an `INSERT` of notification rows of `kind` under the feed's lock (held until
-    /// commit), wakes the long polls when it wrote any, and counts them. Returns the rows written.
+    /// commit), queues their webhook deliveries in the same statement (the outbox,
+    /// ``WebhookOutbox``), wakes the long polls when it wrote any, and counts them.
+    /// Returns the rows written.
     private func insert(_ statement: PostgresQuery, kind: NotificationKind) async throws -> Int {
         try await connection.query("SELECT pg_advisory_xact_lock(\(Self.feedLockKey))")
-        let rows = try await connection.query(statement)
-        if rows.affectedRows > 0 {
+        let written = try await WebhookOutbox(connection: connection).insert(
+            statement, into: .notifications)
+        if written > 0 {
             try await connection.notify(channel: Self.wakeChannel, payload: kind.rawValue)
-            Self.written(kind).increment(by: rows.affectedRows)
+            Self.written(kind).increment(by: written)
         }
-        return rows.affectedRows
+        return written
     }
 }
 

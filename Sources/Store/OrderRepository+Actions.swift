@@ -42,6 +42,9 @@ extension OrderRepository {
         try await Journal(connection: connection).append(
             actor: actor.actorName, action: "edit", subject: "order", subjectID: id, packageID: before.packageID,
             entityID: before.entityID, before: Self.snapshot(before), after: Self.snapshot(after))
+        try await EventWriter(connection: connection).record(
+            .orderEdited, packageID: before.packageID, orderID: id, entity: after.entityCode, operator: actor.actorName,
+            comment: change.comment, eventKey: "\(EventKind.orderEdited.rawValue):\(id):\(after.version)")
         return after
     }
 

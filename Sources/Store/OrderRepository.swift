@@ -90,6 +90,9 @@ public struct OrderRepository: Sendable {
         try await Journal(connection: connection).append(
             actor: actor.actorName, action: "create", subject: "order", subjectID: id, packageID: packageID,
             entityID: entityID, comment: comment.isEmpty ? nil : comment, after: Self.snapshot(order))
+        try await EventWriter(connection: connection).record(
+            .orderPlaced, packageID: packageID, orderID: id, entity: order.entityCode, operator: actor.actorName,
+            comment: comment.isEmpty ? nil : comment, eventKey: "\(EventKind.orderPlaced.rawValue):\(id)")
         return order
     }
 

@@ -27,6 +27,8 @@ extension PackageRepository {
                 last_action_comment = \(comment)
             WHERE id = \(package.id)
             """)
-        return try await require(package.id)
+        let after = try await require(package.id)
+        try await syncReminders(of: after)
+        return after
     }
 }

@@ -5,6 +5,8 @@ import Postgres
 /// Campaign packages (`central.packages`, `central.package_audience`).
 public struct PackageRepository: Sendable {
     let connection: PostgresConnection
+    /// How long before a deadline its reminder goes out (``Reminders``).
+    var reminderLead: Duration = Reminders.defaultLead
 
     /// SQL of the computed flags; the list filters and the summaries use the same text.
     static let lateSQL = PostgresQuery(
@@ -132,6 +134,7 @@ public struct PackageRepository: Sendable {
         try await Journal(connection: connection).append(
             actor: actor.actorName, action: "edit", subject: "package", subjectID: id, packageID: id,
             before: Self.snapshot(before, withAudience: true), after: Self.snapshot(after, withAudience: true))
+        try await syncReminders(of: after)
         return after
     }
 
@@ -167,6 +170,7 @@ public struct PackageRepository: Sendable {
         try await Journal(connection: connection).append(
             actor: actor.actorName, action: action.rawValue, subject: "package", subjectID: id, packageID: id,
             comment: comment, before: Self.snapshot(before), after: recorded)
+        try await syncReminders(of: after)
         switch action {
         case .approve:
             if let availableAt = after.schedule.availableAt {
@@ -181,6 +185,10 @@ public struct PackageRepository: Sendable {
             try await NotificationWriter(connection: connection).notifyAudience(
                 of: try await require(id), kind: .packageAvailable, comment: comment,
                 eventKey: "\(NotificationKind.packageAvailable.rawValue):\(id):\(after.revision)")
+        case .submit:
+            try await EventWriter(connection: connection).record(
+                .packageSubmitted, packageID: id, operator: actor.actorName, comment: comment,
+                eventKey: "\(EventKind.packageSubmitted.rawValue):\(id):\(after.version)")
         default:
             break
         }

@@ -4,9 +4,12 @@ import Postgres
 /// The repositories over the central and local schemas, lent inside one transaction.
 public struct Store: Sendable {
     public let pool: PostgresPool
+    /// How long before an order or approval deadline its reminder goes out (`--reminder-lead`).
+    public let reminderLead: Duration
 
-    public init(pool: PostgresPool) {
+    public init(pool: PostgresPool, reminderLead: Duration = Reminders.defaultLead) {
         self.pool = pool
+        self.reminderLead = reminderLead
     }
 
     /// Runs `body` in one transaction: every change it makes commits together or not at
@@ -23,7 +26,7 @@ public struct Store: Sendable {
     ) async throws -> T {
         let settings = principal?.entityID.map { [(name: "campaignd.entity_id", value: String($0))] } ?? []
         return try await pool.withTransaction(settings: settings, retryOnConflict: true) { connection in
-            try await body(StoreTransaction(connection: connection))
+            try await body(StoreTransaction(connection: connection, reminderLead: reminderLead))
         }
     }
 }
@@ -31,9 +34,15 @@ public struct Store: Sendable {
 /// The repositories, bound to one transaction's connection.
 public struct StoreTransaction: Sendable {
     public let connection: PostgresConnection
+    public let reminderLead: Duration
+
+    public init(connection: PostgresConnection, reminderLead: Duration = Reminders.defaultLead) {
+        self.connection = connection
+        self.reminderLead = reminderLead
+    }
 
     public var entities: EntityRepository { EntityRepository(connection: connection) }
-    public var packages: PackageRepository { PackageRepository(connection: connection) }
+    public var packages: PackageRepository { PackageRepository(connection: connection, reminderLead: reminderLead) }
     public var orders: OrderRepository { OrderRepository(connection: connection) }
     public var journal: Journal { Journal(connection: connection) }
     public var jobs: JobRepository { JobRepository(connection: connection) }

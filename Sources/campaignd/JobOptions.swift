@@ -1,5 +1,7 @@
 import ArgumentParser
+import Domain
 import Jobs
+import Webhooks
 
 /// Options of the job workers (`serve` and `worker`).
 struct JobOptions: ParsableArguments {
@@ -23,6 +25,44 @@ struct JobOptions: ParsableArguments {
 
     @Option(name: .customLong("notification-expiry"), help: "Days any notification is kept, acknowledged or not (env CAMPAIGND_NOTIFICATION_EXPIRY_DAYS; default 90)")
     var notificationExpiryDays: Double?
+
+    @Option(name: .customLong("reminder-lead"), help: "Seconds before an order or approval deadline its reminder goes out (env CAMPAIGND_REMINDER_LEAD; default 86400, 24 h)")
+    var reminderLead: Double?
+
+    @Flag(name: .customLong("webhook-allow-private"), help: "Let webhooks target loopback, link-local and private addresses: tests and closed networks only (env CAMPAIGND_WEBHOOK_ALLOW_PRIVATE=1)")
+    var webhookAllowPrivate = false
+
+    @Option(name: .customLong("webhook-timeout"), help: "Seconds a webhook attempt waits for its answer (env CAMPAIGND_WEBHOOK_TIMEOUT; default 10)")
+    var webhookTimeout: Double?
+
+    @Option(name: .customLong("webhook-retry-window"), help: "Seconds failed webhook attempts are retried before the endpoint is disabled (env CAMPAIGND_WEBHOOK_RETRY_WINDOW; default 86400, 24 h)")
+    var webhookRetryWindow: Double?
+
+    @Option(name: .customLong("webhook-concurrency"), help: "Webhook endpoints this process serves at once, one delivery in flight each (env CAMPAIGND_WEBHOOK_CONCURRENCY; default 32)")
+    var webhookConcurrency: Int?
+
+    /// `--reminder-lead`.
+    func lead(_ global: GlobalOptions) throws -> Duration {
+        GlobalOptions.duration(try global.positiveNumber(reminderLead, "CAMPAIGND_REMINDER_LEAD", Reminders.defaultLead.seconds))
+    }
+
+    /// Whether webhooks may target private addresses (the API checks registrations with it too).
+    func allowsPrivateWebhooks(_ global: GlobalOptions) -> Bool {
+        webhookAllowPrivate || Serve.isOn(global.environment["CAMPAIGND_WEBHOOK_ALLOW_PRIVATE"])
+    }
+
+    func webhooks(_ global: GlobalOptions) throws -> WebhookOptions {
+        guard let concurrency = Int(global.setting(webhookConcurrency.map(String.init), "CAMPAIGND_WEBHOOK_CONCURRENCY", default: "32") ?? ""),
+            concurrency > 0
+        else { throw ValidationError("the webhook concurrency must be a positive number") }
+        return WebhookOptions(
+            allowPrivate: allowsPrivateWebhooks(global),
+            timeout: GlobalOptions.duration(try global.positiveNumber(webhookTimeout, "CAMPAIGND_WEBHOOK_TIMEOUT", 10)),
+            retryWindow: GlobalOptions.duration(try global.positiveNumber(webhookRetryWindow, "CAMPAIGND_WEBHOOK_RETRY_WINDOW", 86_400)),
+            backoffBase: GlobalOptions.duration(try global.positiveNumber(backoff, "CAMPAIGND_JOB_BACKOFF", 1)),
+            concurrency: concurrency,
+            pollInterval: GlobalOptions.duration(try global.positiveNumber(pollInterval, "CAMPAIGND_JOB_POLL_INTERVAL", 1)))
+    }
 
     func retention(_ global: GlobalOptions) throws -> RetentionOptions {
         RetentionOptions(

@@ -8,6 +8,7 @@ import Postgres
 import Prometheus
 import ServiceLifecycle
 import Store
+import Webhooks
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -68,27 +69,31 @@ struct Serve: AsyncParsableCommand {
             tokenCacheLifetime: GlobalOptions.duration(try global.positiveNumber(tokenCache, "CAMPAIGND_TOKEN_CACHE", 5)),
             passwordLimits: PasswordCheck.Limits(perOperator: attempts, perAddress: 4 * attempts),
             cookieSecure: cookieSecure || Self.isOn(global.environment["CAMPAIGND_COOKIE_SECURE"]),
-            sessionIdle: GlobalOptions.duration(try global.positiveNumber(sessionIdle, "CAMPAIGND_SESSION_IDLE", 28_800)))
+            sessionIdle: GlobalOptions.duration(try global.positiveNumber(sessionIdle, "CAMPAIGND_SESSION_IDLE", 28_800)),
+            webhookAllowPrivate: jobs.allowsPrivateWebhooks(global), reminderLead: try jobs.lead(global))
+        let webhookOptions = try jobs.webhooks(global)
         let files = try global.loadMigrations()
         let database = try await DatabaseSession.open(global, files: files, logger: logger)
         try await database.run {
             let pool = PostgresPool(
                 configuration: database.serviceConfiguration,
-                options: PostgresPoolOptions(minimumConnections: 1, maximumConnections: poolSize + jobOptions.workers),
+                options: PostgresPoolOptions(minimumConnections: 1, maximumConnections: poolSize + jobOptions.workers + 2),
                 logger: logger)
             // The long-poll hub reads on a connection of its own: a burst of requests that
             // holds the main pool must not delay the wake-ups.
             let hubPool = PostgresPool(
                 configuration: database.serviceConfiguration,
-                options: PostgresPoolOptions(minimumConnections: 1, maximumConnections: 1), logger: logger)
+                options: PostgresPoolOptions(minimumConnections: 1, maximumConnections: 2), logger: logger)
             defer { hubPool.close() }
             let hub = NotificationHub(store: Store(pool: hubPool), logger: logger)
+            let eventHub = EventHub(store: Store(pool: hubPool), logger: logger)
+            let store = Store(pool: pool, reminderLead: apiOptions.reminderLead)
             let disconnects = ClientDisconnects()
             let tokens = TokenStore(pool: pool, cacheLifetime: apiOptions.tokenCacheLifetime)
             let sessions = SessionStore(
                 pool: pool, idleTimeout: apiOptions.sessionIdle, cacheLifetime: apiOptions.tokenCacheLifetime)
             let router = CampaignAPI.makeRouter(
-                pool: pool, migrations: files, hub: hub, disconnects: disconnects, options: apiOptions, tokens: tokens,
+                pool: pool, migrations: files, hub: hub, eventHub: eventHub, disconnects: disconnects, options: apiOptions, tokens: tokens,
                 sessions: sessions,
                 passwords: PasswordHasher(parameters: try global.passwordParameters(passwordCost)),
                 renderMetrics: { registry.emitToBuffer() })
@@ -112,11 +117,13 @@ struct Serve: AsyncParsableCommand {
             let group = try shutdown.makeGroup(
                 [
                     PoolService(pool: pool, logger: logger),
-                    JobWorkers(store: Store(pool: pool), options: jobOptions, logger: logger),
-                    Upkeep(store: Store(pool: pool), options: try jobs.retention(global), logger: logger),
+                    JobWorkers(store: store, options: jobOptions, logger: logger),
+                    WebhookDeliverer(store: store, options: webhookOptions, logger: logger, enabled: jobOptions.workers > 0),
+                    Upkeep(store: store, options: try jobs.retention(global), logger: logger),
                     AccessWatch(tokens: tokens, sessions: sessions, configuration: database.serviceConfiguration, logger: logger),
                     app,
                     hub,
+                    eventHub,
                 ], global: global, logger: logger)
             try await group.run()
             logger.notice("stopped")

@@ -4,6 +4,7 @@ import Logging
 import Postgres
 import ServiceLifecycle
 import Store
+import Webhooks
 
 struct Worker: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,13 +22,15 @@ struct Worker: AsyncParsableCommand {
         try await database.run {
             let pool = PostgresPool(
                 configuration: database.serviceConfiguration,
-                options: PostgresPoolOptions(minimumConnections: 1, maximumConnections: options.workers * 2 + 2),
+                options: PostgresPoolOptions(minimumConnections: 1, maximumConnections: options.workers * 2 + 4),
                 logger: logger)
+            let store = Store(pool: pool, reminderLead: try jobs.lead(global))
             let group = try shutdown.makeGroup(
                 [
                     PoolService(pool: pool, logger: logger),
-                    JobWorkers(store: Store(pool: pool), options: options, logger: logger),
-                    Upkeep(store: Store(pool: pool), options: try jobs.retention(global), logger: logger),
+                    JobWorkers(store: store, options: options, logger: logger),
+                    WebhookDeliverer(store: store, options: try jobs.webhooks(global), logger: logger),
+                    Upkeep(store: store, options: try jobs.retention(global), logger: logger),
                 ], global: global, logger: logger)
             try await group.run()
             logger.notice("stopped")

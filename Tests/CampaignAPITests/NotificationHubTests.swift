@@ -33,14 +33,14 @@ import Testing
 
         // Another entity's client waits, and the hub has read the feed once (it knows the head).
         let before = try await approvedRow(for: other, fixture.store, key: "first")
-        let otherWait = hub.register(entityID: other.entityID ?? 0, after: before)
+        let otherWait = hub.register(key: other.entityID ?? 0, after: before)
         defer { hub.cancel(otherWait) }
         let paused = Task { await hub.dispatch() }
         await pause.untilHeld()
 
         // While that dispatch holds its snapshot (only `other`), a client of `waited` registers
         // and reads its feed: nothing yet. Then its row commits.
-        let ticket = hub.register(entityID: waited.entityID ?? 0, after: before)
+        let ticket = hub.register(key: waited.entityID ?? 0, after: before)
         let ownRead = try await fixture.store.transaction(for: waited) {
             try await $0.notificationFeed.rows(entityID: waited.entityID ?? 0, after: before, limit: 100)
         }
@@ -64,7 +64,7 @@ import Testing
         let entity = try await fixture.entities(1, prefix: "ONCE")[0]
         let hub = NotificationHub(store: fixture.store, logger: TestCluster.logger)
         await hub.dispatch()
-        let ticket = hub.register(entityID: entity.entityID ?? 0, after: 0)
+        let ticket = hub.register(key: entity.entityID ?? 0, after: 0)
         let first = try await approvedRow(for: entity, fixture.store, key: "a")
         await hub.dispatch()
         await hub.dispatch()
@@ -80,7 +80,7 @@ import Testing
         let fixture = StoreFixture(pool: pool)
         let entity = try await fixture.entities(1, prefix: "FIRST")[0]
         let hub = NotificationHub(store: fixture.store, logger: TestCluster.logger)
-        let ticket = hub.register(entityID: entity.entityID ?? 0, after: 0)
+        let ticket = hub.register(key: entity.entityID ?? 0, after: 0)
         let row = try await approvedRow(for: entity, fixture.store, key: "a")
         await hub.dispatch()
         #expect(await hub.wait(ticket, timeout: .seconds(2)).map(\.cursor) == [row])

@@ -148,12 +148,12 @@ import Testing
         func read(_ polls: [FeedPoll]) async throws -> [[EntityNotification]] {
             try await store.transaction { try await $0.notificationFeed.rows(of: polls) }
         }
-        let first = try await FeedReader(store: store).rows(FeedPoll(entityID: mine, after: 0, limit: 1))
+        let first = try await FeedReader(store: store).rows(FeedPoll(key: mine, after: 0, limit: 1))
         #expect(first.map(\.orderID) == [0])
         let answers = try await read([
-            FeedPoll(entityID: mine, after: 0, limit: 10), FeedPoll(entityID: theirs, after: 0, limit: 10),
-            FeedPoll(entityID: mine, after: first[0].cursor, limit: 10), FeedPoll(entityID: theirs, after: 0, limit: 0),
-            FeedPoll(entityID: mine, after: 0, limit: 1),
+            FeedPoll(key: mine, after: 0, limit: 10), FeedPoll(key: theirs, after: 0, limit: 10),
+            FeedPoll(key: mine, after: first[0].cursor, limit: 10), FeedPoll(key: theirs, after: 0, limit: 0),
+            FeedPoll(key: mine, after: 0, limit: 1),
         ])
         #expect(answers.map { $0.compactMap(\.orderID) } == [[0, 2], [1], [2], [], [0]])
         #expect(answers.allSatisfy { $0.map(\.cursor) == $0.map(\.cursor).sorted() })
@@ -210,9 +210,9 @@ import Testing
             configuration: try PostgresConfiguration(database.serviceConnectionString),
             options: PostgresPoolOptions(minimumConnections: 0, maximumConnections: 1), logger: TestCluster.logger)
         defer { service.close() }
-        let polls = (0..<30).map { FeedPoll(entityID: entities[$0 % 3], after: 0, limit: 1 + $0 % 4) }
+        let polls = (0..<30).map { FeedPoll(key: entities[$0 % 3], after: 0, limit: 1 + $0 % 4) }
         let expected = try await Store(pool: service).transaction { try await $0.notificationFeed.rows(of: polls) }
-        #expect(expected.map(\.count) == polls.map { min($0.limit, entities.firstIndex(of: $0.entityID)! + 1) })
+        #expect(expected.map(\.count) == polls.map { min($0.limit, entities.firstIndex(of: $0.key)! + 1) })
 
         let reader = FeedReader(store: Store(pool: service), concurrency: 1)
         let holder = Task {
@@ -249,7 +249,7 @@ import Testing
             for entity in 1...10 {
                 group.addTask {
                     do {
-                        _ = try await reader.rows(FeedPoll(entityID: entity, after: 0, limit: 10))
+                        _ = try await reader.rows(FeedPoll(key: entity, after: 0, limit: 10))
                         return false
                     } catch {
                         return true
@@ -260,7 +260,7 @@ import Testing
         }
         #expect(failures == 10)
         #expect(reader.statistics.waiting == 0)
-        await #expect(throws: PostgresError.self) { try await reader.rows(FeedPoll(entityID: 1, after: 0, limit: 1)) }
+        await #expect(throws: PostgresError.self) { try await reader.rows(FeedPoll(key: 1, after: 0, limit: 1)) }
     }
 
     @Test(.database) func pruningKeepsUnacknowledgedRowsUntilTheyExpire() async throws {

@@ -15,7 +15,7 @@ struct PortalController {
     let sessions: SessionStore
     let passwords: PasswordCheck
     let options: APIOptions
-    let notifications: NotificationsController
+    let notifications: FeedPolling<NotificationFeed>
 
     var surface: PageSurface { .portal }
 
@@ -269,6 +269,7 @@ struct PortalController {
         case .orderApproved: "Approved:"
         case .orderRejected: "Rejected:"
         case .orderCancelled: "Cancelled by the head office:"
+        case .orderDeadlineNear: "The order deadline is near, and you have not ordered:"
         }
     }
 
@@ -305,11 +306,8 @@ struct PortalController {
         let query = try QueryDecoding.decode(FeedQuery.self, from: request)
         let after = query.after ?? 0
         let rows = try await notifications.poll(
-            entityID: entityID, after: after, limit: query.limit.orDefault, wait: query.wait?.value ?? 0, context: context)
-        return JSONResponse.make(
-            .ok,
-            .object(["items": .array(rows.map(Views.notification)), "next_cursor": .int(rows.last?.cursor ?? after)]),
-            headers: [.cacheControl: "no-store"])
+            key: entityID, after: after, limit: query.limit.orDefault, wait: query.wait?.value ?? 0, context: context)
+        return notifications.page(rows, after: after)
     }
 
     // MARK: The order form

@@ -99,3 +99,9 @@ extension Optional where Wrapped == PageSize {
     /// The page size asked, 50 by default.
     var orDefault: Int { self?.value ?? 50 }
 }
+
+/// `GET /v1/webhooks/{id}/deliveries`: newest first, ids below `cursor`.
+struct DeliveryListQuery: Decodable, Sendable {
+    var limit: PageSize?
+    var cursor: Int?
+}

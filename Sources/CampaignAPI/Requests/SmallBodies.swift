@@ -167,3 +167,11 @@ struct BulkOrdersBody: Decodable, Sendable, RequiredFields {
 }
 
 extension BulkOrderAction: WireEnumeration {}
+
+/// `POST /v1/webhooks`.
+struct WebhookBody: Decodable, Sendable, RequiredFields {
+    var url: String?
+    var kinds: [String]?
+
+    static let requiredFields = ["url"]
+}

@@ -82,6 +82,15 @@ public enum AccessRules {
         APIRoute("GET", "/v1/notifications"): .local,
         APIRoute("POST", "/v1/notifications/ack"): .local,
 
+        APIRoute("GET", "/v1/events"): .central(.viewer),
+
+        APIRoute("POST", "/v1/webhooks"): .localOrCentral(.admin),
+        APIRoute("GET", "/v1/webhooks"): .localOrCentral(.admin),
+        APIRoute("GET", "/v1/webhooks/{id}"): .localOrCentral(.admin),
+        APIRoute("DELETE", "/v1/webhooks/{id}"): .localOrCentral(.admin),
+        APIRoute("GET", "/v1/webhooks/{id}/deliveries"): .localOrCentral(.admin),
+        APIRoute("POST", "/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver"): .localOrCentral(.admin),
+
         APIRoute("GET", "/v1/jobs"): .central(.viewer),
         APIRoute("GET", "/v1/jobs/{id}"): .central(.viewer),
         APIRoute("POST", "/v1/jobs/{id}/retry"): .central(.approver),

@@ -26,6 +26,8 @@ public struct JobKind: RawRepresentable, Hashable, Sendable, Codable, CustomStri
     public static let publishPackage = JobKind("publish_package")
     /// Approves, rejects or cancels many orders at once (`POST /v1/orders/bulk`).
     public static let bulkOrders = JobKind("bulk_orders")
+    /// Sends one deadline reminder when its time comes (``ReminderKind``).
+    public static let deadlineReminder = JobKind("deadline_reminder")
     /// Does nothing: measures the queue itself (benchmarks).
     public static let noop = JobKind("noop")
 }

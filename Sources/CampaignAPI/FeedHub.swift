@@ -7,8 +7,9 @@ import ServiceLifecycle
 import Store
 import Synchronization
 
-/// Wakes long polls: one `LISTEN` connection per daemon, whatever the number of waiting
-/// clients, and no database connection held by a waiting client.
+/// Wakes the long polls of one feed (the notifications, or the central events): one
+/// `LISTEN` connection per feed and daemon, whatever the number of waiting clients, and
+/// no database connection held by a waiting client.
 ///
 /// A request registers its wait *before* it reads the feed, so a row that commits
 /// between its read and its wait is still delivered. On every notification the hub
@@ -17,7 +18,7 @@ import Synchronization
 ///
 /// Why no row is missed: each wait has a *horizon*, a cursor up to which every row of its
 /// entity is known to have reached it, through the request's own read or from the hub.
-/// Cursors follow commit order (migrations/0007), so a snapshot that sees cursor H sees
+/// Cursors follow commit order (``CommitOrderedFeed``), so a snapshot that sees cursor H sees
 /// every row up to H.
 /// - A wait starts with the horizon of the last finished dispatch (or its own cursor,
 ///   whichever is higher): the rows up to there committed before the wait registered,
@@ -31,18 +32,18 @@ import Synchronization
 ///   causes, or a later one (they run one at a time), starts after the commit, with that
 ///   wait in its snapshot, so it hands the row over.
 /// Rows are handed over once: a dispatch hands a wait only rows above its horizon.
-public final class NotificationHub: Service, Sendable {
+public final class FeedHub<Feed: CommitOrderedFeed>: Service, Sendable {
     /// A registered wait.
     public struct Ticket: Sendable, Hashable {
         let id: Int
     }
 
     private struct Waiter {
-        let entityID: Int
-        /// Every row of the entity up to here reached this wait (see the type's comment).
+        let key: Int
+        /// Every row of the feed up to here reached this wait (see the type's comment).
         var horizon: Int
-        var delivered: [EntityNotification] = []
-        var continuation: CheckedContinuation<[EntityNotification], Never>?
+        var delivered: [Feed.Row] = []
+        var continuation: CheckedContinuation<[Feed.Row], Never>?
         var timeout: Scheduled<Void>?
     }
 
@@ -74,11 +75,11 @@ public final class NotificationHub: Service, Sendable {
     /// Clients waiting right now.
     public var waiting: Int { state.withLock { $0.waiters.count } }
 
-    /// Registers interest in the entity's rows after `after`.
-    public func register(entityID: Int, after: Int) -> Ticket {
+    /// Registers interest in the rows of feed `key` after `after`.
+    public func register(key: Int, after: Int) -> Ticket {
         state.withLock { state in
             state.nextID += 1
-            state.waiters[state.nextID] = Waiter(entityID: entityID, horizon: max(after, state.lastSeen ?? after))
+            state.waiters[state.nextID] = Waiter(key: key, horizon: max(after, state.lastSeen ?? after))
             return Ticket(id: state.nextID)
         }
     }
@@ -92,9 +93,9 @@ public final class NotificationHub: Service, Sendable {
 
     /// Waits until rows arrive for the registration, the timeout passes (empty answer) or
     /// the daemon shuts down (empty answer).
-    public func wait(_ ticket: Ticket, timeout: Duration) async -> [EntityNotification] {
-        await withCheckedContinuation { (continuation: CheckedContinuation<[EntityNotification], Never>) in
-            let ready: [EntityNotification]? = state.withLock { state in
+    public func wait(_ ticket: Ticket, timeout: Duration) async -> [Feed.Row] {
+        await withCheckedContinuation { (continuation: CheckedContinuation<[Feed.Row], Never>) in
+            let ready: [Feed.Row]? = state.withLock { state in
                 guard var waiter = state.waiters[ticket.id], !state.closed else { return [] }
                 if !waiter.delivered.isEmpty {
                     state.waiters[ticket.id] = nil
@@ -116,7 +117,7 @@ public final class NotificationHub: Service, Sendable {
 
     public func run() async throws {
         let listener = PostgresListener(
-            configuration: store.pool.configuration, channels: [NotificationWriter.wakeChannel], logger: logger)
+            configuration: store.pool.configuration, channels: [Feed.wakeChannel], logger: logger)
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await _ in listener {
@@ -145,21 +146,22 @@ public final class NotificationHub: Service, Sendable {
     /// Reads what committed since the last dispatch and wakes whom it concerns.
     func dispatch() async {
         let (snapshot, since) = state.withLock { state in
-            (state.waiters.map { (id: $0.key, entityID: $0.value.entityID) }, state.waiters.values.map(\.horizon).min())
+            (state.waiters.map { (id: $0.key, key: $0.value.key) }, state.waiters.values.map(\.horizon).min())
         }
         await afterSnapshot?()
         do {
-            let found = try await store.transaction { transaction -> (rows: [EntityNotification], highest: Int) in
-                guard let since else { return ([], try await transaction.notificationFeed.highestCursor()) }
-                return try await transaction.notificationFeed.rowsSince(since, entities: Array(Set(snapshot.map(\.entityID))))
+            let found = try await store.transaction { transaction -> (rows: [Feed.Row], highest: Int) in
+                let feed = Feed(connection: transaction.connection)
+                guard let since else { return ([], try await feed.highestCursor()) }
+                return try await feed.rowsSince(since, keys: Array(Set(snapshot.map(\.key))))
             }
-            let byEntity = Dictionary(grouping: found.rows, by: \.entityID)
-            var wake: [(CheckedContinuation<[EntityNotification], Never>, [EntityNotification], Scheduled<Void>?)] = []
+            let byKey = Dictionary(grouping: found.rows, by: \.feedKey)
+            var wake: [(CheckedContinuation<[Feed.Row], Never>, [Feed.Row], Scheduled<Void>?)] = []
             state.withLock { state in
                 state.lastSeen = max(state.lastSeen ?? 0, found.highest)
                 for (id, _) in snapshot {
                     guard var waiter = state.waiters[id] else { continue }
-                    let rows = (byEntity[waiter.entityID] ?? []).filter { $0.cursor > waiter.horizon }
+                    let rows = (byKey[waiter.key] ?? []).filter { $0.cursor > waiter.horizon }
                     waiter.horizon = max(waiter.horizon, found.highest)
                     if rows.isEmpty {
                         state.waiters[id] = waiter
@@ -177,7 +179,12 @@ public final class NotificationHub: Service, Sendable {
                 continuation.resume(returning: rows)
             }
         } catch {
-            logger.warning("cannot read new notifications", metadata: ["error": "\(error)"])
+            logger.warning("cannot read new rows of a feed", metadata: ["feed": "\(Feed.name)", "error": "\(error)"])
         }
     }
 }
+
+/// Wakes the long polls of local entities' notifications.
+public typealias NotificationHub = FeedHub<NotificationFeed>
+/// Wakes the long polls of the central events.
+public typealias EventHub = FeedHub<EventFeed>
