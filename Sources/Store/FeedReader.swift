@@ -17,13 +17,13 @@ public final class CoalescedFeedReader<Feed: CommitOrderedFeed>: Sendable {
     ///   - concurrency: reads running at once (each holds a pool connection meanwhile).
     ///   - batch: polls read by one statement at most.
     public init(store: Store, concurrency: Int = 2, batch: Int = 200) {
-        // The notifications' counters keep the labels they had before there were two feeds.
-        let dimensions = Feed.name == NotificationFeed.name ? [] : [("feed", Feed.name)]
+        // The notifications' counters keep the names they had before there were two feeds
+        // (a name cannot be both labelled and not): campaignd_feed_*, campaignd_events_feed_*.
+        let prefix = Feed.name == NotificationFeed.name ? "campaignd_feed" : "campaignd_\(Feed.name)_feed"
         coalescer = Coalescer(
             concurrency: concurrency, batch: batch,
             counters: (
-                Counter(label: "campaignd_feed_polls_total", dimensions: dimensions),
-                Counter(label: "campaignd_feed_statements_total", dimensions: dimensions)
+                Counter(label: "\(prefix)_polls_total"), Counter(label: "\(prefix)_statements_total")
             )
         ) { take in
             try await store.pool.withConnection { try await Feed(connection: $0).rows(of: take()) }

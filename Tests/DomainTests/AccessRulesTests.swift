@@ -60,10 +60,14 @@ import Testing
             if case .centralOnEntityRow = $0.value { return true }
             return false
         }
-        // A viewer reads everything central (the tokens are an admin's) and changes nothing.
+        // A viewer reads everything central (tokens and webhooks, with their secrets' use,
+        // are an admin's) and changes nothing.
         for route in central.keys {
-            #expect(may(.viewer, route.method, route.path) == (route.method == "GET" && route.path != "/v1/tokens"), "\(route)")
+            let adminsOnly = route.path == "/v1/tokens" || route.path.hasPrefix("/v1/webhooks")
+            #expect(may(.viewer, route.method, route.path) == (route.method == "GET" && !adminsOnly), "\(route)")
         }
+        #expect(may(.admin, "POST", "/v1/webhooks") && !may(.approver, "POST", "/v1/webhooks"))
+        #expect(may(.viewer, "GET", "/v1/events"))
         #expect(may(.editor, "POST", "/v1/packages") && may(.editor, "POST", "/v1/packages/{id}/submit"))
         #expect(!may(.editor, "POST", "/v1/packages/{id}/approve") && !may(.editor, "POST", "/v1/packages/{id}/cancel"))
         #expect(may(.approver, "POST", "/v1/packages/{id}/approve") && may(.approver, "POST", "/v1/jobs/{id}/retry"))
