@@ -85,3 +85,8 @@ COMMENT ON TABLE central.webhook_deliveries IS
 CREATE INDEX webhook_deliveries_pending_idx ON central.webhook_deliveries (webhook_id, cursor) WHERE status = 'pending';
 CREATE INDEX webhook_deliveries_due_idx ON central.webhook_deliveries (next_attempt_at) WHERE status = 'pending';
 CREATE INDEX webhook_deliveries_finished_idx ON central.webhook_deliveries (created_at) WHERE status <> 'pending';
+
+-- The journal also records webhook endpoints: registration, removal, redelivery.
+ALTER TABLE central.audit_journal DROP CONSTRAINT audit_journal_subject_check;
+ALTER TABLE central.audit_journal ADD CONSTRAINT audit_journal_subject_check
+    CHECK (subject IN ('entity', 'token', 'package', 'order', 'job', 'process', 'operator', 'webhook'));

@@ -27,9 +27,7 @@ public struct DeadlineReminderJob: JobHandler {
             case .orderDeadlineNear, .orderDeadlineReached: (package.schedule.orderDeadline, .published)
             case .approvalReminder, .packageLate: (package.schedule.approvalDeadline, .pendingApproval)
             }
-        guard package.status == status, let deadline,
-            Int(deadline.timeIntervalSince1970) == Int(request.deadline.timeIntervalSince1970)
-        else { return .nothing }
+        guard package.status == status, request.isDeadline(deadline), let deadline else { return .nothing }
         let key = job.uniqueKey ?? "\(JobKind.deadlineReminder):\(job.id)"
         let when = RFC3339.format(deadline)
         var effects = JobEffects(applied: true)

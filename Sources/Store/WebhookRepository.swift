@@ -53,6 +53,9 @@ public struct WebhookRepository: Sendable {
         self.connection = connection
     }
 
+    /// Base of the advisory locks that serialize one owner's registrations (plus its entity id).
+    static let registrationLockKey = 7_311_447_302_201_500_000
+
     /// Endpoints one owner may register.
     public static let maximumPerOwner = 20
 
@@ -76,7 +79,7 @@ public struct WebhookRepository: Sendable {
         }
         guard problems.isEmpty else { throw StoreError.validation(ValidationFailure(problems: problems)) }
         // Serializes registrations of one owner, so the count below holds.
-        try await connection.query("SELECT pg_advisory_xact_lock(7311447302201415004, \(Int32(clamping: owner ?? 0)))")
+        try await connection.query("SELECT pg_advisory_xact_lock(\(Self.registrationLockKey + (owner ?? 0)))")
         let count = try await connection.query(
             "SELECT count(*) AS n FROM central.webhooks WHERE entity_id IS NOT DISTINCT FROM \(owner)"
         )[0].decode(Int.self, "n")

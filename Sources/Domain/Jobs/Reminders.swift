@@ -17,14 +17,20 @@ public enum ReminderKind: String, Codable, Sendable, CaseIterable {
 /// A reminder job's payload: which reminder, for which value of its deadline.
 public struct ReminderRequest: Codable, Sendable, Equatable {
     public var reminder: ReminderKind
-    /// The deadline as it was when the reminder was scheduled; a job whose package's
-    /// deadline has changed since does nothing.
-    public var deadline: Date
+    /// The deadline as it was when the reminder was scheduled, in Unix seconds (exact in
+    /// JSON whatever the date coding); a job whose package's deadline has changed since
+    /// does nothing.
+    public var deadline: Int
 
     public init(reminder: ReminderKind, deadline: Date) {
         self.reminder = reminder
-        self.deadline = deadline
+        self.deadline = Self.seconds(deadline)
     }
+
+    /// Whether `date` is this request's deadline (to the second).
+    public func isDeadline(_ date: Date?) -> Bool { date.map(Self.seconds) == deadline }
+
+    static func seconds(_ date: Date) -> Int { Int(date.timeIntervalSince1970.rounded(.down)) }
 }
 
 /// One reminder a package should have queued.
@@ -35,7 +41,7 @@ public struct ScheduledReminder: Sendable, Equatable {
     /// One job per package revision, reminder and deadline: rescheduling the same
     /// reminder finds its job, and a reminder sent is never sent again.
     public func uniqueKey(packageID: Int, revision: Int) -> String {
-        "\(JobKind.deadlineReminder):\(request.reminder.rawValue):\(packageID):\(revision):\(Int(request.deadline.timeIntervalSince1970))"
+        "\(JobKind.deadlineReminder):\(request.reminder.rawValue):\(packageID):\(revision):\(request.deadline)"
     }
 }
 
