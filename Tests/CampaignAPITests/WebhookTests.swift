@@ -176,4 +176,44 @@ import Testing
         #expect(try await api.finishedJob(try #require(try cancel.string("job.id"))).string("status") == "succeeded")
         #expect(try await queued() == 0)
     }
+
+    @Test func aDaemonKilledMidDeliveryLeavesItToTheNextWithTheSameWebhookID() async throws {
+        let arguments = ["--webhook-allow-private", "--webhook-timeout", "3", "--job-poll-interval", "0.2"]
+        let api = try await APIHarness.start(arguments)
+        let receiver = try await WebhookReceiver.start()
+        let entity = try await api.entity("K-1")
+        let hook = try Self.created(try await entity.post("/v1/webhooks", #"{"url": "\#(receiver.url("slow-2"))"}"#))
+        try await receiver.trust("slow-2", secret: hook.secret)
+        _ = try await api.package()
+        // The attempt is on record before it is sent: kill the daemon while the receiver holds it.
+        let connection = try await api.connect()
+        defer { connection.close() }
+        func delivery() async throws -> (attempts: Int, status: String)? {
+            try await connection.query("SELECT attempts, status FROM central.webhook_deliveries").first.map {
+                (try $0.decode(Int.self, "attempts"), try $0.decode(String.self, "status"))
+            }
+        }
+        let started = ContinuousClock.now
+        while try await delivery()?.attempts != 1, ContinuousClock.now < started + .seconds(20) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        _ = try await api.daemon.stop(signal: SIGKILL)
+        #expect(try await delivery()?.status == "pending", "the outcome never reached the database")
+
+        // Another daemon takes the endpoint over once the dead one's lease runs out.
+        let second = try await DaemonProcess.start(
+            ["serve", "--port", "0", "--database-url", api.database.serviceConnectionString, "--pool-size", "4"] + arguments)
+        _ = try await second.waitForPort()
+        let received = try await receiver.waitFor("slow-2", timeout: .seconds(40)) { $0.count == 2 }
+        #expect(received[0]["id"] as? String == received[1]["id"] as? String, "at least once, with one webhook-id")
+        #expect(received.allSatisfy { $0["signed"] as? Bool == true })
+        #expect((received[0]["body"] as? [String: Any])?["type"] as? String == "package_available")
+        let deadline = ContinuousClock.now + .seconds(10)
+        while try await delivery()?.status != "delivered", ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let final = try await delivery()
+        #expect(final?.status == "delivered" && final?.attempts == 2)
+    }
 }
