@@ -216,4 +216,23 @@ import Testing
         let final = try await delivery()
         #expect(final?.status == "delivered" && final?.attempts == 2)
     }
+
+    @Test func anAttemptWithoutAnAnswerInTimeIsRetried() async throws {
+        let api = try await APIHarness.start(["--webhook-allow-private", "--webhook-timeout", "1", "--job-poll-interval", "0.2"])
+        let receiver = try await WebhookReceiver.start()
+        let entity = try await api.entity("T-1")
+        let hook = try Self.created(try await entity.post("/v1/webhooks", #"{"url": "\#(receiver.url("slow-3"))"}"#))
+        _ = try await api.package()
+        let deadline = ContinuousClock.now + .seconds(20)
+        var delivery: [String: Any] = [:]
+        while ContinuousClock.now < deadline {
+            delivery = try await entity.get("/v1/webhooks/\(hook.id)/deliveries").items().first ?? [:]
+            if (delivery["attempts"] as? Int ?? 0) >= 2 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(delivery["status"] as? String == "pending", "\(delivery)")
+        #expect((delivery["attempts"] as? Int ?? 0) >= 2, "tried again after the timeout: \(delivery)")
+        #expect((delivery["last_error"] as? String)?.contains("no answer within") == true, "\(delivery)")
+        #expect(delivery["last_status_code"] is NSNull)
+    }
 }
