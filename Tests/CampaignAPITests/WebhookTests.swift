@@ -56,8 +56,14 @@ import Testing
         #expect((event["data"] as? [String: Any])?["entity"] as? String == "W-1")
 
         // The log, then a redelivery with the same webhook-id.
-        let log = try await entity.get("/v1/webhooks/\(local.id)/deliveries")
-        let deliveries = try log.items()
+        // The receiver logs before it answers: the daemon records the answer a moment later.
+        var deliveries: [[String: Any]] = []
+        let recorded = ContinuousClock.now + .seconds(10)
+        repeat {
+            deliveries = try await entity.get("/v1/webhooks/\(local.id)/deliveries").items()
+            if deliveries.allSatisfy({ $0["status"] as? String == "delivered" }) { break }
+            try await Task.sleep(for: .milliseconds(100))
+        } while ContinuousClock.now < recorded
         #expect(deliveries.map { $0["status"] as? String } == ["delivered", "delivered"])
         #expect(deliveries.map { $0["attempts"] as? Int } == [3, 3])
         #expect(deliveries.map { $0["last_status_code"] as? Int } == [204, 204])
