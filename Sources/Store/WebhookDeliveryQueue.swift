@@ -193,15 +193,6 @@ public struct WebhookDeliveryQueue: Sendable {
             WHERE id = \(endpoint.id) AND lease_holder = \(holder)
             """)
     }
-
-    /// The next time a delivery may become due (an endpoint's retry), for the idle wait.
-    public func nextRetry() async throws -> Date? {
-        try await connection.query(
-            """
-            SELECT min(retry_at) AS at FROM central.webhooks
-            WHERE disabled_at IS NULL AND retry_at > now()
-            """)[0].decode(Date?.self, "at")
-    }
 }
 
 extension StoreTransaction {
