@@ -50,7 +50,7 @@ public enum CampaignAPI {
         ProcessesController(store: store).register(on: v1)
         NotificationsController(store: store, feed: notifications).register(on: v1)
         EventsController(feed: events).register(on: v1)
-        WebhooksController(store: store, policy: WebhookAddressPolicy(allowPrivate: options.webhookAllowPrivate)).register(on: v1)
+        WebhooksController(store: store, registration: WebhookRegistration(allowPrivate: options.webhookAllowPrivate)).register(on: v1)
         // Last, so that it wraps the not-found answer only, and knows every route.
         router.add(middleware: MethodNotAllowedMiddleware(router.routes.map { ($0.path.description, $0.method) }))
         return router

@@ -8,7 +8,7 @@ import Webhooks
 /// caller sees only its own endpoints (another's answer 404).
 struct WebhooksController {
     let store: Store
-    let policy: WebhookAddressPolicy
+    let registration: WebhookRegistration
 
     func register(on group: RouterGroup<APIContext>) {
         group.post("webhooks", use: create)
@@ -29,12 +29,7 @@ struct WebhooksController {
         let (principal, owner) = try owner(context)
         let body = try await request.decode(as: WebhookBody.self, context: context)
         let url = body.url ?? ""
-        let target: WebhookAddressPolicy.Target
-        switch WebhookAddressPolicy.parse(url) {
-        case .success(let parsed): target = parsed
-        case .failure(let refusal): throw APIError.validation([FieldProblem(field: "url", message: refusal.message)])
-        }
-        try await check(target)
+        try await registration.check(url)
         let (webhook, secret) = try await store.transaction(for: principal) {
             try await $0.webhooks.create(owner: owner, url: url, kinds: body.kinds ?? [], by: principal)
         }
@@ -44,33 +39,6 @@ struct WebhooksController {
             view = .object(members)
         }
         return JSONResponse.make(.created, view, headers: [.location: "/v1/webhooks/\(webhook.id)"])
-    }
-
-    /// Refuses a target whose address is not allowed. A name is resolved now, for a clear
-    /// answer, but only for a moment: a name that does not resolve yet is accepted, since
-    /// every attempt checks the addresses again before it connects.
-    private func check(_ target: WebhookAddressPolicy.Target) async throws {
-        let policy = policy
-        let refusal: WebhookAddressPolicy.Refusal? = await withTaskGroup(of: WebhookAddressPolicy.Refusal?.self) { group in
-            group.addTask {
-                do {
-                    _ = try await policy.addresses(of: target)
-                    return nil
-                } catch let refusal as WebhookAddressPolicy.Refusal where !refusal.message.hasPrefix("cannot resolve") {
-                    return refusal
-                } catch {
-                    return nil
-                }
-            }
-            group.addTask {
-                try? await Task.sleep(for: .seconds(2))
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
-        }
-        if let refusal { throw APIError.validation([FieldProblem(field: "url", message: refusal.message)]) }
     }
 
     @Sendable func list(_ request: Request, context: APIContext) async throws -> Response {

@@ -1,3 +1,5 @@
+import Domain
+
 /// How the workers of a daemon behave.
 public struct JobQueueOptions: Sendable {
     /// Concurrent workers in this process.
@@ -35,10 +37,7 @@ public struct JobQueueOptions: Sendable {
 
     /// The delay before attempt `attempt + 1`, with ±20 % jitter so retries spread out.
     func backoff(afterAttempt attempt: Int) -> Duration {
-        let exponent = min(max(attempt - 1, 0), 30)
-        let base = backoffBase.seconds * Double(1 << exponent)
-        let capped = min(base, backoffCap.seconds)
-        return .milliseconds(Int64(capped * Double.random(in: 0.8...1.2) * 1000))
+        Backoff(base: backoffBase, cap: backoffCap, jitter: 0.2).delay(afterAttempt: attempt)
     }
 }
 

@@ -26,7 +26,7 @@ public struct JobWorkers: Service {
         self.handlers = Dictionary(handlers.map { ($0.kind, $0) }, uniquingKeysWith: { $1 })
         self.options = options
         self.logger = logger
-        self.name = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UInt16.random(in: 0...UInt16.max))"
+        self.name = WorkerName.make()
         self.metrics = Dictionary(uniqueKeysWithValues: self.handlers.keys.map { ($0, JobMetrics(kind: $0.rawValue)) })
     }
 

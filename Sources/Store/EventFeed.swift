@@ -71,6 +71,19 @@ public struct EventFeed: CommitOrderedFeed {
             .decode(Int.self, "highest")
     }
 
+    /// The newest events first (the console's list): those of `kinds` (all when empty)
+    /// with a cursor below `before` (from the newest when `nil`).
+    public func recent(kinds: [EventKind], before: Int?, limit: Int) async throws -> [CentralEvent] {
+        try await connection.query(
+            """
+            SELECT \(Self.columns) FROM central.events e
+            WHERE (\(before) IS NULL OR e.cursor < \(before))
+              AND (cardinality(\(kinds.map(\.rawValue))::text[]) = 0 OR e.kind = ANY(\(kinds.map(\.rawValue))::text[]))
+            ORDER BY e.cursor DESC LIMIT \(limit)
+            """
+        ).map(Self.decode)
+    }
+
     /// Deletes, in one batch, events older than `expiry`. Returns the rows deleted.
     public func prune(expiry: Duration, batch: Int = 5000) async throws -> Int {
         try await connection.query(

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Logging
 import Metrics
@@ -42,8 +43,7 @@ public struct WebhookOptions: Sendable {
 
     /// The wait before the attempt after `attempt` (1-based) failed.
     func backoff(afterAttempt attempt: Int) -> Duration {
-        let seconds = backoffBase.seconds * Double(1 << min(max(attempt - 1, 0), 30))
-        return .nanoseconds(Int64(min(seconds, backoffCap.seconds) * 1e9))
+        Backoff(base: backoffBase, cap: backoffCap).delay(afterAttempt: attempt)
     }
 }
 
@@ -70,7 +70,7 @@ public final class WebhookDeliverer: Service, Sendable {
         self.sender = WebhookSender(
             policy: WebhookAddressPolicy(allowPrivate: options.allowPrivate), timeout: options.timeout,
             connectionsPerHost: options.concurrency)
-        self.holder = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UInt16.random(in: 0...UInt16.max))"
+        self.holder = WorkerName.make()
         let label = "campaignd_webhook_attempts_total"
         counters = (
             Counter(label: label, dimensions: [("outcome", "delivered")]),

@@ -72,8 +72,8 @@ final class ConsoleVisitor: @unchecked Sendable {
     static let password = "a long enough password"
 
     /// A daemon with a cheap scrypt, and operators with passwords.
-    static func start(_ operators: [(String, String)]) async throws -> APIHarness {
-        let api = try await APIHarness.start(["--password-cost", "10"])
+    static func start(_ operators: [(String, String)], arguments: [String] = []) async throws -> APIHarness {
+        let api = try await APIHarness.start(["--password-cost", "10"] + arguments)
         for (name, role) in operators {
             if name != "tester", name != "checker" {
                 let made = try await api.central.post("/v1/operators", #"{"name": "\#(name)", "role": "\#(role)"}"#)
@@ -319,6 +319,60 @@ final class ConsoleVisitor: @unchecked Sendable {
         #expect(try await admin.get("/console/jobs?status=failed").text.contains(">Retry</button>"))
         #expect(try await admin.post("/console/jobs/\(job)/retry").status == 303)
         try await waitUntil("the retried job") { try await api.central.get("/v1/jobs/\(job)").string("status") == "succeeded" }
+    }
+
+    @Test func eventsAreListedAndAnAdminRegistersWatchesAndRedeliversWebhooks() async throws {
+        let api = try await Self.start(
+            [("tester", "admin"), ("vera", "viewer")], arguments: ["--webhook-allow-private", "--job-poll-interval", "0.2"])
+        let receiver = try await WebhookReceiver.start()
+        let entity = try await api.entity("CW-1")
+        let package = try await api.package(upTo: "pending_approval")
+        let viewer = ConsoleVisitor(port: api.central.port)
+        try await viewer.signIn("vera", Self.password)
+        let events = try await viewer.get("/console/events")
+        #expect(events.status == 200 && events.text.contains("Package submitted") && events.text.contains(#"href="/console/packages/\#(package)""#))
+        #expect(!events.text.contains(#"href="/console/webhooks""#), "webhooks are an admin's")
+        let filtered = try await viewer.get("/console/events?kind=order_placed")
+        #expect(filtered.text.contains("No event.") && !filtered.text.contains("<td>Package submitted</td>"), "\(filtered.status)")
+        #expect(try await viewer.get("/console/webhooks").status == 403)
+        _ = try await viewer.get("/console/events")
+        #expect(try await viewer.post("/console/webhooks", [("url", receiver.url("ok"))]).status == 403)
+
+        let admin = ConsoleVisitor(port: api.central.port)
+        try await admin.signIn("tester", Self.password)
+        _ = try await admin.get("/console/webhooks")
+        let refused = try await admin.post("/console/webhooks", [("url", "ftp://example.com/")])
+        #expect(refused.status == 422 && refused.text.contains(#"id="url-error""#) && refused.text.contains("ftp://example.com/"))
+        let badKind = try await admin.post("/console/webhooks", [("url", receiver.url("ok")), ("kinds", "package_available")])
+        #expect(badKind.status == 422 && badKind.text.contains(#"id="kinds-error""#))
+        #expect(try await api.central.get("/v1/webhooks").items().isEmpty, "nothing registered by a refused form")
+        let created = try await admin.post("/console/webhooks", [("url", receiver.url("ok")), ("kinds", "order_placed")])
+        #expect(created.status == 201)
+        let secret = try #require(created.text.firstMatch(of: /id="new-secret">(whsec_[A-Za-z0-9+\/=]+)</).map { String($0.1) })
+        try await receiver.trust("ok", secret: secret)
+        let hook = try #require(try await api.central.get("/v1/webhooks").items().first?["id"] as? String)
+        #expect(!(try await admin.get("/console/webhooks")).text.contains(secret), "the secret is shown once")
+
+        // An order: its event reaches the receiver, and the endpoint's page shows the delivery.
+        #expect(try await api.approver.post("/v1/packages/\(package)/approve").status == 200)
+        #expect(try await api.approver.post("/v1/packages/\(package)/publish").status == 200)
+        #expect(try await entity.post("/v1/packages/\(package)/orders", #"{"label": "mine"}"#).status == 201)
+        let first = try await receiver.waitFor("ok") { !$0.isEmpty }
+        #expect(first.count == 1 && first[0]["signed"] as? Bool == true)
+        var page = try await admin.get("/console/webhooks/\(hook)")
+        try await waitUntil("the delivery recorded") {
+            page = try await admin.get("/console/webhooks/\(hook)")
+            return page.text.contains("<td>delivered</td>")
+        }
+        #expect(page.text.contains("order_placed") && page.text.contains(">Redeliver</button>"))
+        let delivery = try #require(page.text.firstMatch(of: /deliveries\/([0-9]+)\/redeliver/).map { String($0.1) })
+        #expect(try await admin.post("/console/webhooks/\(hook)/deliveries/\(delivery)/redeliver").status == 303)
+        let again = try await receiver.waitFor("ok") { $0.count == 2 }
+        #expect(again[1]["id"] as? String == first[0]["id"] as? String, "the same webhook-id")
+
+        _ = try await admin.get("/console/webhooks")
+        #expect(try await admin.post("/console/webhooks/\(hook)/delete").status == 303)
+        #expect(try await api.central.get("/v1/webhooks").items().isEmpty)
     }
 
     @Test func anAdminManagesOperatorsEntitiesAndTokensAndAViewerOnlyReads() async throws {

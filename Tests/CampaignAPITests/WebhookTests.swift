@@ -223,6 +223,49 @@ import Testing
         #expect(final?.status == "delivered" && final?.attempts == 2)
     }
 
+    @Test func twoDaemonsNeverDeliverToOneEndpointAtOnce() async throws {
+        let arguments = ["--webhook-allow-private", "--webhook-concurrency", "3", "--job-poll-interval", "0.2"]
+        let api = try await APIHarness.start(arguments)
+        let second = try await DaemonProcess.start(
+            ["serve", "--port", "0", "--database-url", api.database.serviceConnectionString, "--pool-size", "4"] + arguments)
+        let secondPort = try await second.waitForPort()
+        let receiver = try await WebhookReceiver.start()
+        let codes = (1...12).map { "C-\($0)" }
+        for code in codes {
+            let entity = try await api.entity(code)
+            let path = "slow-0.2/\(code)"
+            let hook = try Self.created(try await entity.post("/v1/webhooks", #"{"url": "\#(receiver.url(path))"}"#))
+            try await receiver.trust(path, secret: hook.secret)
+        }
+        // Two publications: two deliveries per endpoint, 24 in all, for six slots (three per daemon).
+        _ = try await api.package()
+        _ = try await api.package(#"{"label": "Summer", "type": "local", "campaign_name": "summer", "campaign_folder": "/c"}"#)
+        let received = try await receiver.waitFor(nil, timeout: .seconds(40)) { $0.count >= 24 }
+        try await Task.sleep(for: .milliseconds(500))
+        let all = receiver.requests()
+        #expect(all.count == 24, "each event once, none twice: \(all.count)")
+        #expect(Set(all.compactMap { $0["id"] as? String }).count == 24)
+        #expect(received.allSatisfy { $0["signed"] as? Bool == true && $0["status"] as? Int == 200 })
+        for code in codes {
+            let mine = all.filter { $0["path"] as? String == "/slow-0.2/\(code)" }
+            #expect(mine.count == 2, "\(code): \(mine.count)")
+            guard mine.count == 2, let firstEnded = mine[0]["ended"] as? Double, let secondStarted = mine[1]["started"] as? Double
+            else { continue }
+            #expect(secondStarted >= firstEnded, "\(code): the second delivery began before the first was answered")
+            let cursors = mine.compactMap { (($0["body"] as? [String: Any])?["data"] as? [String: Any])?["cursor"] as? Int }
+            #expect(cursors == cursors.sorted(), "\(code): in cursor order")
+        }
+        // Both daemons took a share, and between them delivered each event once.
+        func delivered(port: Int) async throws -> Int {
+            let line = try await HTTPTestClient(port: port).get("/metrics").text.split(separator: "\n")
+                .first { $0.hasPrefix(#"campaignd_webhook_attempts_total{outcome="delivered"} "#) }
+            return line.flatMap { Double($0.split(separator: " ").last ?? "") }.map { Int($0) } ?? 0
+        }
+        let first = try await delivered(port: api.central.port)
+        let other = try await delivered(port: secondPort)
+        #expect(first > 0 && other > 0 && first + other == 24, "delivered by the first \(first), the second \(other)")
+    }
+
     @Test func anAttemptWithoutAnAnswerInTimeIsRetried() async throws {
         let api = try await APIHarness.start(["--webhook-allow-private", "--webhook-timeout", "1", "--job-poll-interval", "0.2"])
         let receiver = try await WebhookReceiver.start()

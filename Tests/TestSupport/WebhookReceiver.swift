@@ -53,16 +53,16 @@ public final class WebhookReceiver: Sendable {
         }.filter { name == nil || $0["path"] as? String == "/\(name!)" }
     }
 
-    /// Waits until `condition` holds of the requests of `/name` (at most `timeout`).
+    /// Waits until `condition` holds of the requests of `/name`, or of all (`nil`), for at most `timeout`.
     public func waitFor(
-        _ name: String, timeout: Duration = .seconds(30), _ condition: ([[String: Any]]) -> Bool
+        _ name: String?, timeout: Duration = .seconds(30), _ condition: ([[String: Any]]) -> Bool
     ) async throws -> [[String: Any]] {
         let deadline = ContinuousClock.now + timeout
         while true {
             let requests = requests(name)
             if condition(requests) { return requests }
             guard ContinuousClock.now < deadline else {
-                throw HTTPTestClient.Failure(description: "receiver /\(name) got \(requests.count) requests: \(requests)")
+                throw HTTPTestClient.Failure(description: "receiver /\(name ?? "*") got \(requests.count) requests: \(requests)")
             }
             try await Task.sleep(for: .milliseconds(100))
         }

@@ -3,14 +3,16 @@
 
 Usage: receiver.py PORT_FILE LOG_FILE. It writes its port to PORT_FILE, then serves:
   PUT  /_secret/NAME   body = the endpoint's secret, for signature checks of /NAME
-  POST /NAME           a delivery; NAME decides the answer:
+  POST /NAME[/ANY]     a delivery; NAME decides the answer (ANY tells endpoints apart):
        ok            204
        fail-N        500 for the first N attempts of each webhook-id, then 200
        slow-S        answers 200 after S seconds
        down          500 always
 Each delivery is one JSON line in LOG_FILE: path, webhook-id, timestamp, whether the
 signature checks out (Standard Webhooks: base64 HMAC-SHA256 of "id.timestamp.body"
-keyed with the base64-decoded secret after "whsec_"), the status answered, the body.
+keyed with the base64-decoded secret after "whsec_"), the status answered, the body, and
+when the request came and when it was answered (Unix seconds), to check that one
+endpoint never has two deliveries in flight.
 """
 import base64, hashlib, hmac, json, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -43,8 +45,9 @@ class Handler(BaseHTTPRequestHandler):
         self.answer(204)
 
     def do_POST(self):
+        started = time.time()
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        name = self.path.lstrip("/")
+        name = self.path.lstrip("/").split("/")[0]
         msg_id = self.headers.get("webhook-id", "")
         timestamp = self.headers.get("webhook-timestamp", "")
         with lock:
@@ -62,7 +65,8 @@ class Handler(BaseHTTPRequestHandler):
         signed = secret is not None and verify(secret, msg_id, timestamp, body, self.headers.get("webhook-signature", ""))
         with lock, open(log_file, "a") as log:
             log.write(json.dumps({"path": self.path, "id": msg_id, "timestamp": timestamp, "signed": signed,
-                                  "status": status, "attempt": attempt, "body": json.loads(body)}) + "\n")
+                                  "status": status, "attempt": attempt, "body": json.loads(body),
+                                  "started": started, "ended": time.time()}) + "\n")
         self.answer(status)
 
 

@@ -64,6 +64,9 @@ struct FormBody: Sendable {
 
     subscript(_ name: String) -> String? { fields.first { $0.name == name }?.value }
 
+    /// Every value of a repeated field (checkboxes of one name), in order.
+    func all(_ name: String) -> [String] { fields.filter { $0.name == name }.map(\.value) }
+
     /// A JSON text area (`settings`, `parameters`) as the API's member: `{}` when empty,
     /// else its JSON (the API's decoder judges its kind), or the problem of text that is not JSON.
     func json(_ name: String, example: String) -> Result<JSONValue, ValidationFailure> {

@@ -16,7 +16,7 @@ enum ConsoleTemplates {
         ("layout", layout), ("login", PageTemplates.login), ("packages", packages), ("package", package),
         ("reinitialize", reinitialize), ("message", PageTemplates.message), ("packageForm", packageForm),
         ("orders", orders), ("order", order), ("jobs", jobs), ("operators", operators), ("entities", entities),
-        ("tokens", tokens), ("job", job),
+        ("tokens", tokens), ("job", job), ("events", events), ("webhooks", webhooks), ("webhook", webhook),
     ]
 
     static let layout = """
@@ -38,9 +38,10 @@ enum ConsoleTemplates {
         {{#mayCreate}}<a href="/console/packages/new">New package</a>{{/mayCreate}}
         <a href="/console/orders">Campaign orders</a>
         <a href="/console/jobs?status=failed">Failed jobs</a>
+        <a href="/console/events">Events</a>
         <a href="/console/entities">Entities</a>
         <a href="/console/operators">Operators</a>
-        {{#admin}}<a href="/console/tokens">Tokens</a>{{/admin}}
+        {{#admin}}<a href="/console/tokens">Tokens</a> <a href="/console/webhooks">Webhooks</a>{{/admin}}
         </nav>
         <form class="signout" method="post" action="/console/logout">
         <input type="hidden" name="csrf" value="{{csrf}}">
@@ -435,4 +436,76 @@ enum ConsoleTemplates {
         {{/body}}{{/layout}}
         """
 
+    static let events = """
+        {{<layout}}{{$body}}
+        <details class="filter-list"{{#filtered}} open{{/filtered}}>
+        <summary>Filter events</summary>
+        <form method="get" action="/console/events">
+        <fieldset><legend>Kinds</legend>
+        {{#kinds}}<label><input type="checkbox" name="kind" value="{{value}}"{{#checked}} checked{{/checked}}> {{label}}</label> {{/kinds}}
+        </fieldset>
+        <p><button type="submit">Filter</button></p>
+        </form>
+        </details>
+        <table>
+        <caption>{{caption}}</caption>
+        <thead><tr><th scope="col">Cursor</th><th scope="col">When</th><th scope="col">Kind</th><th scope="col">Package</th><th scope="col">Order</th><th scope="col">Entity</th><th scope="col">Operator</th><th scope="col">Comment</th></tr></thead>
+        <tbody>
+        {{#rows}}<tr><td>{{cursor}}</td><td>{{at}}</td><td>{{kind}}</td><td>{{#packageID}}<a href="/console/packages/{{.}}">{{.}}</a>{{/packageID}}</td><td>{{#orderID}}<a href="/console/orders/{{.}}">{{.}}</a>{{/orderID}}</td><td>{{entity}}</td><td>{{operator}}</td><td>{{comment}}</td></tr>{{/rows}}
+        {{^rows}}<tr><td colspan="8">No event.</td></tr>{{/rows}}
+        </tbody>
+        </table>
+        {{#next}}<p><a href="{{.}}" rel="next">Older events</a></p>{{/next}}
+        {{/body}}{{/layout}}
+        """
+
+    static let webhooks = """
+        {{<layout}}{{$body}}
+        {{#secret}}<p class="notice" role="status">The signing secret of webhook {{id}}, shown this once: <code id="new-secret">{{value}}</code></p>{{/secret}}
+        <form method="post" action="/console/webhooks" class="filter-list">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <h2 id="new-webhook">New endpoint for the central events</h2>
+        {{#createError}}<p class="error" role="alert" id="create-error">{{.}}</p>{{/createError}}
+        <p><label for="new-url">URL</label> <input id="new-url" name="url" type="url" required value="{{url}}"{{#urlError}} aria-invalid="true" aria-describedby="url-error"{{/urlError}}>
+        {{#urlError}}<span class="error" id="url-error">{{.}}</span>{{/urlError}}</p>
+        <fieldset{{#kindsError}} aria-describedby="kinds-error"{{/kindsError}}><legend>Kinds (none: every kind)</legend>
+        {{#kinds}}<label><input type="checkbox" name="kinds" value="{{value}}"{{#checked}} checked{{/checked}}> {{label}}</label> {{/kinds}}
+        {{#kindsError}}<span class="error" id="kinds-error">{{.}}</span>{{/kindsError}}
+        </fieldset>
+        <p><button type="submit">Register</button></p>
+        </form>
+        <table>
+        <caption>Endpoints of the central events</caption>
+        <thead><tr><th scope="col">Id</th><th scope="col">URL</th><th scope="col">Kinds</th><th scope="col">Created</th><th scope="col">Status</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
+        <tbody>
+        {{#rows}}<tr><td><a href="/console/webhooks/{{id}}">{{id}}</a></td><td>{{url}}</td><td>{{kinds}}</td><td>{{created}} by {{createdBy}}</td><td>{{status}}</td>
+        <td><form method="post" action="/console/webhooks/{{id}}/delete"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" aria-label="Delete webhook {{id}}">Delete</button></form></td></tr>{{/rows}}
+        {{^rows}}<tr><td colspan="6">No endpoint.</td></tr>{{/rows}}
+        </tbody>
+        </table>
+        {{/body}}{{/layout}}
+        """
+
+    static let webhook = """
+        {{<layout}}{{$body}}
+        {{#webhook}}
+        <dl class="summary">
+        <dt>URL</dt><dd id="url">{{url}}</dd>
+        <dt>Kinds</dt><dd>{{kinds}}</dd>
+        <dt>Status</dt><dd id="status">{{status}}</dd>
+        </dl>
+        {{/webhook}}
+        <table>
+        <caption>Deliveries, newest first</caption>
+        <thead><tr><th scope="col">Delivery</th><th scope="col">webhook-id</th><th scope="col">Kind</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Last answer</th><th scope="col">Last error</th><th scope="col">Next attempt</th><th scope="col">Delivered</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
+        <tbody>
+        {{#rows}}<tr><td>{{id}}</td><td><code>{{eventID}}</code></td><td>{{kind}}</td><td>{{status}}</td><td>{{attempts}}</td><td>{{code}}</td><td>{{error}}</td><td>{{next}}</td><td>{{delivered}}</td>
+        <td>{{#mayRedeliver}}<form method="post" action="/console/webhooks/{{webhookID}}/deliveries/{{id}}/redeliver"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" aria-label="Redeliver delivery {{id}}">Redeliver</button></form>{{/mayRedeliver}}</td></tr>{{/rows}}
+        {{^rows}}<tr><td colspan="10">No delivery yet.</td></tr>{{/rows}}
+        </tbody>
+        </table>
+        {{#next}}<p><a href="{{.}}" rel="next">Older deliveries</a></p>{{/next}}
+        <p><a href="/console/webhooks">Webhooks</a></p>
+        {{/body}}{{/layout}}
+        """
 }

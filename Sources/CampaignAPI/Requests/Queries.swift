@@ -101,6 +101,13 @@ extension Optional where Wrapped == PageSize {
 }
 
 /// `GET /v1/webhooks/{id}/deliveries`: newest first, ids below `cursor`.
+/// `/console/events?kind=&before=&limit=` (newest first; `before` is a cursor).
+struct EventListQuery: Decodable, Sendable {
+    var kind: [EventKind]?
+    var limit: PageSize?
+    var before: Int?
+}
+
 struct DeliveryListQuery: Decodable, Sendable {
     var limit: PageSize?
     var cursor: Int?

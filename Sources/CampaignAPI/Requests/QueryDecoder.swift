@@ -130,6 +130,7 @@ extension TokenRecord.OwnerKind: WireEnumeration, QueryValue {
 extension PackageStatus: WireEnumeration {}
 extension OrderStatus: WireEnumeration {}
 extension JobStatus: WireEnumeration {}
+extension EventKind: WireEnumeration {}
 
 /// The `Decoder` behind ``QueryDecoding``: a keyed container over the parameters whose
 /// `decodeIfPresent` reads ``QueryValue``s and records problems instead of throwing.
