@@ -117,7 +117,7 @@ public final class FeedHub<Feed: CommitOrderedFeed>: Service, Sendable {
 
     public func run() async throws {
         let listener = PostgresListener(
-            configuration: store.pool.configuration, channels: [Feed.wakeChannel], logger: logger)
+            configuration: store.listenConfiguration, channels: [Feed.wakeChannel], logger: logger)
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await _ in listener {

@@ -64,7 +64,7 @@ public struct JobWorkers: Service {
     /// finds work), and all of them after (re)connecting, when notifications may have been lost.
     private func listen(_ doorbells: Doorbells) async {
         let listener = PostgresListener(
-            configuration: store.pool.configuration, channels: [JobRepository.wakeChannel], logger: logger)
+            configuration: store.listenConfiguration, channels: [JobRepository.wakeChannel], logger: logger)
         for await event in listener {
             if case .listening = event { doorbells.ringAll() } else { doorbells.ringOne() }
         }

@@ -35,6 +35,13 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
         }.joined(separator: " ")
     }
 
+    /// The connection string's options, with ``database`` applied; empty when invalid.
+    public var parameters: [String: String] {
+        var options = (try? Self.parse(connectionString)) ?? [:]
+        if let database { options["dbname"] = database }
+        return options
+    }
+
     /// Host, port, database and user as libpq will use them (no password), for logs.
     public var description: String {
         guard var options = try? Self.parse(connectionString) else { return "(invalid connection string)" }

@@ -6,10 +6,16 @@ public struct Store: Sendable {
     public let pool: PostgresPool
     /// How long before an order or approval deadline its reminder goes out (`--reminder-lead`).
     public let reminderLead: Duration
+    /// Where `LISTEN` connections go: the pool's database, unless it is reached through
+    /// a transaction-pooling PgBouncer, which cannot hold a `LISTEN` (`--listen-url`).
+    public let listenConfiguration: PostgresConfiguration
 
-    public init(pool: PostgresPool, reminderLead: Duration = Reminders.defaultLead) {
+    public init(
+        pool: PostgresPool, reminderLead: Duration = Reminders.defaultLead, listenConfiguration: PostgresConfiguration? = nil
+    ) {
         self.pool = pool
         self.reminderLead = reminderLead
+        self.listenConfiguration = listenConfiguration ?? pool.configuration
     }
 
     /// Runs `body` in one transaction: every change it makes commits together or not at

@@ -38,6 +38,9 @@ public struct WebhookOptions: Sendable {
         self.pollInterval = pollInterval
     }
 
+    /// While busy, endpoints are claimed once this many slots are free.
+    var claimBatch: Int { max(1, concurrency / 4) }
+
     /// An endpoint's lease: long enough for one attempt, renewed at every attempt.
     var lease: Duration { timeout * 2 + .seconds(5) }
 
@@ -57,6 +60,7 @@ public final class WebhookDeliverer: Service, Sendable {
     let sender: WebhookSender
     let logger: Logger
     let holder: String
+    let advancer: WebhookAdvancer
     let enabled: Bool
     private let serving = Mutex(0)
     private let counters: (delivered: Counter, retried: Counter, failed: Counter)
@@ -71,6 +75,7 @@ public final class WebhookDeliverer: Service, Sendable {
             policy: WebhookAddressPolicy(allowPrivate: options.allowPrivate), timeout: options.timeout,
             connectionsPerHost: options.concurrency)
         self.holder = WorkerName.make()
+        self.advancer = WebhookAdvancer(store: store, holder: holder, lease: options.lease, batch: options.concurrency)
         let label = "campaignd_webhook_attempts_total"
         counters = (
             Counter(label: label, dimensions: [("outcome", "delivered")]),
@@ -91,7 +96,7 @@ public final class WebhookDeliverer: Service, Sendable {
         await withTaskGroup(of: Void.self) { background in
             background.addTask { [store, logger] in
                 let listener = PostgresListener(
-                    configuration: store.pool.configuration, channels: [WebhookOutbox.wakeChannel], logger: logger)
+                    configuration: store.listenConfiguration, channels: [WebhookOutbox.wakeChannel], logger: logger)
                 for await _ in listener { doorbell.yield() }
             }
             background.addTask { [options] in
@@ -115,8 +120,11 @@ public final class WebhookDeliverer: Service, Sendable {
 
     /// Leases what endpoints this daemon has room for and starts serving them.
     private func claim(into endpoints: inout TaskGroup<Void>, doorbell: AsyncStream<Void>.Continuation) async {
-        let room = options.concurrency - serving.withLock { $0 }
-        guard room > 0, !Task.isShuttingDownGracefully else { return }
+        let busy = serving.withLock { $0 }
+        let room = options.concurrency - busy
+        // Claims go in batches while busy: each claim reads the pending deliveries, so
+        // one per finished endpoint would cost more than the deliveries themselves.
+        guard room > 0, busy == 0 || room >= options.claimBatch, !Task.isShuttingDownGracefully else { return }
         let claimed: [WebhookDeliveryQueue.Endpoint]
         do {
             claimed = try await store.transaction {
@@ -139,14 +147,13 @@ public final class WebhookDeliverer: Service, Sendable {
         if claimed.count == room { doorbell.yield() }
     }
 
-    /// Sends the endpoint's due deliveries in order until none is left or one fails.
+    /// Sends the endpoint's due deliveries in order until none is left or one fails. A
+    /// delivery's outcome and the endpoint's next attempt are one transaction, shared
+    /// with the other endpoints advancing at the same moment (``WebhookAdvancer``).
     func serve(_ endpoint: WebhookDeliveryQueue.Endpoint) async {
         do {
-            while !Task.isShuttingDownGracefully,
-                let attempt = try await store.transaction({
-                    try await $0.webhookDeliveries.next(for: endpoint, holder: holder, lease: options.lease)
-                })
-            {
+            var next = try await advancer.advance(endpoint)
+            while let attempt = next {
                 let timestamp = Int(Date().timeIntervalSince1970)
                 let outcome = await sender.send(
                     url: endpoint.url, eventID: attempt.eventID, timestamp: timestamp,
@@ -155,7 +162,15 @@ public final class WebhookDeliverer: Service, Sendable {
                     body: attempt.body)
                 switch outcome {
                 case .delivered(let statusCode):
-                    try await store.transaction { try await $0.webhookDeliveries.delivered(attempt, statusCode: statusCode) }
+                    if Task.isShuttingDownGracefully {
+                        try await store.transaction { transaction in
+                            try await transaction.webhookDeliveries.delivered(attempt, statusCode: statusCode)
+                            try await transaction.webhookDeliveries.release(endpoint, holder: holder)
+                        }
+                        next = nil
+                    } else {
+                        next = try await advancer.advance(endpoint, delivered: (attempt.deliveryID, statusCode))
+                    }
                     counters.delivered.increment()
                 case .failed(let statusCode, let error):
                     let disabled = try await store.transaction {
@@ -174,7 +189,6 @@ public final class WebhookDeliverer: Service, Sendable {
                     return
                 }
             }
-            try await store.transaction { try await $0.webhookDeliveries.release(endpoint, holder: holder) }
         } catch {
             // The lease runs out and the endpoint is served again, by this daemon or another.
             logger.warning("cannot serve a webhook endpoint; will retry", metadata: ["webhook": "\(endpoint.id)", "error": "\(error)"])

@@ -16,6 +16,7 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var jobs: JobOptions
+    @OptionGroup var scale: ScaleOptions
     @OptionGroup var shutdown: ShutdownOptions
 
     @Option(help: "Address to listen on (env CAMPAIGND_HOST; default 127.0.0.1)")
@@ -75,6 +76,7 @@ struct Serve: AsyncParsableCommand {
         let files = try global.loadMigrations()
         let database = try await DatabaseSession.open(global, files: files, logger: logger)
         try await database.run {
+            let listen = try scale.listenConfiguration(global, database: database)
             let pool = PostgresPool(
                 configuration: database.serviceConfiguration,
                 options: PostgresPoolOptions(minimumConnections: 1, maximumConnections: poolSize + jobOptions.workers + 2),
@@ -85,9 +87,10 @@ struct Serve: AsyncParsableCommand {
                 configuration: database.serviceConfiguration,
                 options: PostgresPoolOptions(minimumConnections: 1, maximumConnections: 2), logger: logger)
             defer { hubPool.close() }
-            let hub = NotificationHub(store: Store(pool: hubPool), logger: logger)
-            let eventHub = EventHub(store: Store(pool: hubPool), logger: logger)
-            let store = Store(pool: pool, reminderLead: apiOptions.reminderLead)
+            let hubStore = Store(pool: hubPool, listenConfiguration: listen)
+            let hub = NotificationHub(store: hubStore, logger: logger)
+            let eventHub = EventHub(store: hubStore, logger: logger)
+            let store = Store(pool: pool, reminderLead: apiOptions.reminderLead, listenConfiguration: listen)
             let disconnects = ClientDisconnects()
             let tokens = TokenStore(pool: pool, cacheLifetime: apiOptions.tokenCacheLifetime)
             let sessions = SessionStore(
@@ -120,7 +123,7 @@ struct Serve: AsyncParsableCommand {
                     JobWorkers(store: store, options: jobOptions, logger: logger),
                     WebhookDeliverer(store: store, options: webhookOptions, logger: logger, enabled: jobOptions.workers > 0),
                     Upkeep(store: store, options: try jobs.retention(global), logger: logger),
-                    AccessWatch(tokens: tokens, sessions: sessions, configuration: database.serviceConfiguration, logger: logger),
+                    AccessWatch(tokens: tokens, sessions: sessions, configuration: listen, logger: logger),
                     app,
                     hub,
                     eventHub,

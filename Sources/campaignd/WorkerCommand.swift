@@ -12,6 +12,7 @@ struct Worker: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var jobs: JobOptions
+    @OptionGroup var scale: ScaleOptions
     @OptionGroup var shutdown: ShutdownOptions
 
     func run() async throws {
@@ -24,7 +25,9 @@ struct Worker: AsyncParsableCommand {
                 configuration: database.serviceConfiguration,
                 options: PostgresPoolOptions(minimumConnections: 1, maximumConnections: options.workers * 2 + 4),
                 logger: logger)
-            let store = Store(pool: pool, reminderLead: try jobs.lead(global))
+            let store = Store(
+                pool: pool, reminderLead: try jobs.lead(global),
+                listenConfiguration: try scale.listenConfiguration(global, database: database))
             let group = try shutdown.makeGroup(
                 [
                     PoolService(pool: pool, logger: logger),
