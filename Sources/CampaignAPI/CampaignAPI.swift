@@ -16,9 +16,11 @@ public enum CampaignAPI {
         pool: PostgresPool, migrations: [MigrationFile], hub: NotificationHub? = nil, eventHub: EventHub? = nil,
         disconnects: ClientDisconnects = ClientDisconnects(), options: APIOptions = APIOptions(),
         tokens: TokenStore? = nil, sessions: SessionStore? = nil, passwords: PasswordHasher = PasswordHasher(),
-        renderMetrics: (@Sendable () -> [UInt8])? = nil
+        renderMetrics: (@Sendable () -> [UInt8])? = nil, replicas: ReplicaSet? = nil,
+        listenConfiguration: PostgresConfiguration? = nil
     ) -> Router<APIContext> {
-        let store = Store(pool: pool, reminderLead: options.reminderLead)
+        let store = Store(
+            pool: pool, reminderLead: options.reminderLead, listenConfiguration: listenConfiguration, replicas: replicas)
         let hub = hub ?? NotificationHub(store: store, logger: pool.logger)
         let eventHub = eventHub ?? EventHub(store: store, logger: pool.logger)
         // A polling client presents the same token every few seconds: remember it briefly.
@@ -28,11 +30,12 @@ public enum CampaignAPI {
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ProblemMiddleware())
-        HealthController(readiness: Readiness(pool: pool, files: migrations)).register(on: router)
+        HealthController(readiness: Readiness(pool: pool, files: migrations, replicas: replicas)).register(on: router)
         if let renderMetrics {
             MetricsController(pool: pool, hub: hub, render: renderMetrics).register(on: router)
         }
         let v1 = router.group("v1").add(middleware: AuthMiddleware(tokens: tokens))
+            .add(middleware: WriteFenceMiddleware(replicas: store.replicas))
         EntitiesController(store: store, tokens: tokens, sessions: sessions).register(on: v1)
         let passwordCheck = PasswordCheck(store: store, hasher: passwords, limits: options.passwordLimits)
         let notifications = FeedPolling(reader: FeedReader(store: store), hub: hub, disconnects: disconnects)

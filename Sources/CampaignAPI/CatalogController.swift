@@ -11,7 +11,7 @@ struct CatalogController {
             let (_, entityID) = try context.requireLocal()
             let query = try QueryDecoding.decode(PageQuery.self, from: request)
             let limit = query.limit.orDefault
-            let packages = try await store.transaction {
+            let packages = try await store.read(reader: context.principal) {
                 try await $0.packages.catalogue(entityID: entityID, before: query.cursor, limit: limit)
             }
             return JSONResponse.make(

@@ -150,11 +150,13 @@ public final class FeedHub<Feed: CommitOrderedFeed>: Service, Sendable {
         }
         await afterSnapshot?()
         do {
-            let found = try await store.transaction { transaction -> (rows: [Feed.Row], highest: Int) in
-                let feed = Feed(connection: transaction.connection)
+            let keys = Array(Set(snapshot.map(\.key)))
+            let read: @Sendable (PostgresConnection) async throws -> (rows: [Feed.Row], highest: Int) = { connection in
+                let feed = Feed(connection: connection)
                 guard let since else { return ([], try await feed.highestCursor()) }
-                return try await feed.rowsSince(since, keys: Array(Set(snapshot.map(\.key))))
+                return try await feed.rowsSince(since, keys: keys)
             }
+            let found = try await readAfterCommit(read)
             let byKey = Dictionary(grouping: found.rows, by: \.feedKey)
             var wake: [(CheckedContinuation<[Feed.Row], Never>, [Feed.Row], Scheduled<Void>?)] = []
             state.withLock { state in
@@ -181,6 +183,25 @@ public final class FeedHub<Feed: CommitOrderedFeed>: Service, Sendable {
         } catch {
             logger.warning("cannot read new rows of a feed", metadata: ["feed": "\(Feed.name)", "error": "\(error)"])
         }
+    }
+}
+
+extension FeedHub {
+    /// Runs `read` where what woke the hub is visible: on a hot standby that has replayed
+    /// the primary's WAL position as it is now (after the commit that sent the `NOTIFY`),
+    /// asked for a few milliseconds, else on the primary.
+    func readAfterCommit<T: Sendable>(_ read: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        if let replicas = store.replicas, let position = try? await replicas.primaryPosition() {
+            let pool = await replicas.pool(replayedPast: position, patience: .milliseconds(50))
+            if pool !== store.pool {
+                do {
+                    return try await pool.withTransaction { try await read($0) }
+                } catch let error as PostgresError where error.sqlState == nil || error.sqlState?.hasPrefix("08") == true {
+                    // The standby went away: the primary answers.
+                }
+            }
+        }
+        return try await store.pool.withTransaction(retryOnConflict: true) { try await read($0) }
     }
 }
 

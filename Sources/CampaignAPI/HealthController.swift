@@ -14,10 +14,15 @@ public struct HealthController: Sendable {
             Self.json(.ok, ["status": "ok"])
         }
         router.get("readyz") { _, _ in
+            var body: [String: JSONValue]
+            let status: HTTPResponse.Status
             if let problem = await readiness.problem() {
-                return Self.json(.serviceUnavailable, ["status": "unavailable", "reason": problem])
+                (status, body) = (.serviceUnavailable, ["status": .string("unavailable"), "reason": .string(problem)])
+            } else {
+                (status, body) = (.ok, ["status": .string("ready")])
             }
-            return Self.json(.ok, ["status": "ready"])
+            if let replicas = readiness.replicaReport { body["replicas"] = replicas }
+            return JSONResponse.make(status, .object(body), headers: [.cacheControl: "no-store"])
         }
     }
 

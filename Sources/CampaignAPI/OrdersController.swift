@@ -41,7 +41,7 @@ struct OrdersController {
             return try await CSVResponse.orders(query, for: principal, store: store, context: context)
         }
         let (limit, cursor) = (query.limit.orDefault, query.cursor)
-        let orders = try await store.transaction(for: principal) { transaction -> [CampaignOrder] in
+        let orders = try await store.read(for: principal) { transaction -> [CampaignOrder] in
             guard let filter = try await Self.filter(query, principal, transaction) else { return [] }
             return try await transaction.orders.list(filter, before: cursor, limit: limit)
         }

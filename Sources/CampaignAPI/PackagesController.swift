@@ -46,7 +46,9 @@ struct PackagesController {
         let query = try QueryDecoding.decode(PackageListQuery.self, from: request)
         if try CSVResponse.wanted(by: request) { return CSVResponse.packages(query, store: store, context: context) }
         let limit = query.limit.orDefault
-        let page = try await store.transaction { try await $0.packages.list(query.filter, before: query.cursor, limit: limit) }
+        let page = try await store.read(reader: context.principal) {
+            try await $0.packages.list(query.filter, before: query.cursor, limit: limit)
+        }
         return JSONResponse.make(
             .ok,
             JSONResponse.page(

@@ -1,7 +1,9 @@
+import Domain
 import Logging
 import Migrations
 import NIOConcurrencyHelpers
 import Postgres
+import Store
 
 /// Answers "can this daemon serve?": the database answers and every migration file
 /// this build knows is applied, unchanged. Extra applied migrations (a newer daemon
@@ -9,12 +11,29 @@ import Postgres
 public final class Readiness: Sendable {
     let pool: PostgresPool
     let files: [MigrationFile]
+    let replicas: ReplicaSet?
     /// Once migrations are found current they stay current: only reachability is rechecked.
     private let migrationsCurrent = NIOLockedValueBox(false)
 
-    public init(pool: PostgresPool, files: [MigrationFile]) {
+    public init(pool: PostgresPool, files: [MigrationFile], replicas: ReplicaSet? = nil) {
         self.pool = pool
         self.files = files
+        self.replicas = replicas.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Each hot standby as `/readyz` shows it (`url_redacted, lag_seconds, used`); a
+    /// standby skipped does not make the daemon unready: its reads go to the primary.
+    var replicaReport: JSONValue? {
+        replicas.map { replicas in
+            .array(
+                replicas.statuses.map { status in
+                    .object([
+                        "url_redacted": .string(status.redactedURL),
+                        "lag_seconds": status.lagSeconds.flatMap { JSONNumber(($0 * 1000).rounded() / 1000) }.map(JSONValue.number) ?? .null,
+                        "used": .bool(status.used), "problem": .text(status.problem),
+                    ])
+                })
+        }
     }
 
     /// `nil` when ready, else the reason.

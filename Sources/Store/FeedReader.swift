@@ -1,5 +1,6 @@
 import CoreMetrics
 import Domain
+import Postgres
 
 /// Reads the feeds of concurrent polls together.
 ///
@@ -26,7 +27,22 @@ public final class CoalescedFeedReader<Feed: CommitOrderedFeed>: Sendable {
                 Counter(label: "\(prefix)_polls_total"), Counter(label: "\(prefix)_statements_total")
             )
         ) { take in
-            try await store.pool.withConnection { try await Feed(connection: $0).rows(of: take()) }
+            // A hot standby serves the polls when one is usable: one that has replayed the
+            // last write of every entity of the batch (read-your-writes).
+            guard let replicas = store.replicas else {
+                return try await store.pool.withConnection { try await Feed(connection: $0).rows(of: take()) }
+            }
+            let polls = take()
+            let keys = Feed.name == NotificationFeed.name ? polls.map { "entity:\($0.key)" } : ["central"]
+            let chosen = replicas.pool(replayedPast: replicas.fence(of: keys))
+            if chosen !== store.pool {
+                do {
+                    return try await chosen.withConnection { try await Feed(connection: $0).rows(of: polls) }
+                } catch let error as PostgresError where error.sqlState == nil || error.sqlState?.hasPrefix("08") == true {
+                    // The standby went away: the primary answers.
+                }
+            }
+            return try await store.pool.withConnection { try await Feed(connection: $0).rows(of: polls) }
         }
     }
 

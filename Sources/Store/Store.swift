@@ -9,13 +9,50 @@ public struct Store: Sendable {
     /// Where `LISTEN` connections go: the pool's database, unless it is reached through
     /// a transaction-pooling PgBouncer, which cannot hold a `LISTEN` (`--listen-url`).
     public let listenConfiguration: PostgresConfiguration
+    /// Hot standbys for reads (`--replica-url`); empty: every read is the primary's.
+    public let replicas: ReplicaSet?
 
     public init(
-        pool: PostgresPool, reminderLead: Duration = Reminders.defaultLead, listenConfiguration: PostgresConfiguration? = nil
+        pool: PostgresPool, reminderLead: Duration = Reminders.defaultLead, listenConfiguration: PostgresConfiguration? = nil,
+        replicas: ReplicaSet? = nil
     ) {
         self.pool = pool
         self.reminderLead = reminderLead
         self.listenConfiguration = listenConfiguration ?? pool.configuration
+        self.replicas = replicas.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Whose writes a read must see: an entity's own, or the central side's.
+    public static func readerKey(_ principal: Principal?) -> String {
+        principal?.entityID.map { "entity:\($0)" } ?? "central"
+    }
+
+    /// Runs `body`, which only reads, in one transaction on a hot standby that has
+    /// replayed the reader's last write (read-your-writes), or on the primary when none
+    /// has; scoped to a local principal's entity as ``transaction(for:isolation:_:)`` is.
+    /// A standby that fails the read is left for the primary.
+    /// - Parameter reader: whose writes it must see, when not `principal` (a read not
+    ///   scoped to the entity, for it).
+    @discardableResult
+    public func read<T>(
+        for principal: Principal? = nil, reader: Principal? = nil,
+        isolation actor: isolated (any Actor)? = #isolation,
+        _ body: (StoreTransaction) async throws -> T
+    ) async throws -> T {
+        guard let replicas else { return try await transaction(for: principal, body) }
+        let chosen = replicas.pool(replayedPast: replicas.fence(of: [Self.readerKey(reader ?? principal)]))
+        guard chosen !== pool else { return try await transaction(for: principal, body) }
+        let settings = principal?.entityID.map { [(name: "campaignd.entity_id", value: String($0))] } ?? []
+        do {
+            return try await chosen.withTransaction(settings: settings, retryOnConflict: true) { connection in
+                try await body(StoreTransaction(connection: connection, reminderLead: reminderLead))
+            }
+        } catch let error as PostgresError where error.sqlState == nil || error.sqlState?.hasPrefix("08") == true
+            || error.sqlState == "57P01" || error.sqlState == "40001"
+        {
+            // The standby went away (or cancelled the read to replay a conflicting change).
+            return try await transaction(for: principal, body)
+        }
     }
 
     /// Runs `body` in one transaction: every change it makes commits together or not at

@@ -87,10 +87,11 @@ struct Serve: AsyncParsableCommand {
                 configuration: database.serviceConfiguration,
                 options: PostgresPoolOptions(minimumConnections: 1, maximumConnections: 2), logger: logger)
             defer { hubPool.close() }
-            let hubStore = Store(pool: hubPool, listenConfiguration: listen)
+            let replicas = try scale.replicas(global, primary: pool, logger: logger)
+            let hubStore = Store(pool: hubPool, listenConfiguration: listen, replicas: replicas)
             let hub = NotificationHub(store: hubStore, logger: logger)
             let eventHub = EventHub(store: hubStore, logger: logger)
-            let store = Store(pool: pool, reminderLead: apiOptions.reminderLead, listenConfiguration: listen)
+            let store = Store(pool: pool, reminderLead: apiOptions.reminderLead, listenConfiguration: listen, replicas: replicas)
             let disconnects = ClientDisconnects()
             let tokens = TokenStore(pool: pool, cacheLifetime: apiOptions.tokenCacheLifetime)
             let sessions = SessionStore(
@@ -99,7 +100,7 @@ struct Serve: AsyncParsableCommand {
                 pool: pool, migrations: files, hub: hub, eventHub: eventHub, disconnects: disconnects, options: apiOptions, tokens: tokens,
                 sessions: sessions,
                 passwords: PasswordHasher(parameters: try global.passwordParameters(passwordCost)),
-                renderMetrics: { registry.emitToBuffer() })
+                renderMetrics: { registry.emitToBuffer() }, replicas: replicas, listenConfiguration: listen)
             let app = Application(
                 router: router,
                 server: .http1(configuration: .init(additionalChannelHandlers: [disconnects.handler()])),
@@ -127,7 +128,7 @@ struct Serve: AsyncParsableCommand {
                     app,
                     hub,
                     eventHub,
-                ], global: global, logger: logger)
+                ] + (replicas.map { [ReplicaMonitor(replicas: $0)] } ?? []), global: global, logger: logger)
             try await group.run()
             logger.notice("stopped")
         }

@@ -22,6 +22,7 @@ struct ConsoleController {
         console.post("login", use: signIn.signIn)
         console.get("assets/:file", use: asset)
         let pages = console.group("").add(middleware: PageSessionMiddleware(surface: .console, sessions: sessions))
+            .add(middleware: WriteFenceMiddleware(replicas: store.replicas))
         pages.post("logout", use: signIn.signOut)
         pages.get("packages", use: packageList)
         pages.get("packages.csv", use: exportPackages)

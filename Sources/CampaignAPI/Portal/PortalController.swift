@@ -27,6 +27,7 @@ struct PortalController {
         portal.post("login", use: signIn.signIn)
         portal.get("assets/:file", use: asset)
         let pages = portal.group("").add(middleware: PageSessionMiddleware(surface: .portal, sessions: sessions))
+            .add(middleware: WriteFenceMiddleware(replicas: store.replicas))
         pages.post("logout", use: signIn.signOut)
         pages.get("catalog", use: catalog)
         pages.get("packages/:id", use: packagePage)
