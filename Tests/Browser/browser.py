@@ -13,7 +13,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.support.ui import WebDriverWait
 
 BASE = os.environ["CONSOLE_URL"]
@@ -75,9 +75,24 @@ class Browser:
         (a click returns before the browser has loaded what it leads to)."""
         page = self.driver.find_element(By.TAG_NAME, "html")
         element.click()
-        WebDriverWait(self.driver, 15, poll_frequency=0.05).until(staleness_of(page), "the next page")
+        WebDriverWait(self.driver, 15, poll_frequency=0.05).until(lambda _: self.replaced(page), "the next page")
         WebDriverWait(self.driver, 15, poll_frequency=0.05).until(
             lambda driver: driver.execute_script("return document.readyState") == "complete", "the page loaded")
+
+    @staticmethod
+    def replaced(page):
+        """Whether the page's root element is gone. Chromium says so in two ways: a stale
+        element, or, while the next document is being attached, "Node with given id does
+        not belong to the document"."""
+        try:
+            page.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return True
+            raise
 
     def click_link(self, text):
         self.navigate(self.driver.find_element(By.LINK_TEXT, text))

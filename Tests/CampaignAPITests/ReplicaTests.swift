@@ -8,7 +8,10 @@ import Testing
 /// by the test with `pg_basebackup -R`: polls that miss nothing and repeat nothing while
 /// writers commit out of order on the primary, read-your-writes and long polls while the
 /// standby lags, a lagging or stopped standby skipped and taken back.
-@Suite(.databasePerTest) struct ReplicaTests {
+///
+/// Each test has a cluster of its own: the standby copies the whole cluster, and the
+/// shared one holds every other test's database.
+@Suite struct ReplicaTests {
     static func readiness(_ api: APIHarness) async throws -> [String: Any] {
         var anonymous = api.central
         anonymous.token = nil
@@ -24,9 +27,13 @@ import Testing
     }
 
     @Test func pollsThroughAStandbyMissNothingAndRepeatNothingWhileWritersCommitOutOfOrder() async throws {
-        let database = try TestDatabase.get()
+        try await withPrivateCluster { try await Self.pollsThroughAStandby(try await TestDatabase.migrated(on: $0)) }
+    }
+
+    static func pollsThroughAStandby(_ database: TestDatabase) async throws {
         let standby = try await Standby.start(of: database)
-        let api = try await APIHarness.start(["--replica-url", standby.connectionString(database: database.name)])
+        let api = try await APIHarness.start(
+            ["--replica-url", standby.connectionString(database: database.name)], database: database)
         try await waitUntil("the standby in use") { try await Self.readiness(api)["used"] as? Bool == true }
         let entity = try await api.entity("REP-01")
         let entityID = try await api.connect().query("SELECT id FROM central.entities WHERE code = 'REP-01'")[0]
@@ -76,11 +83,13 @@ import Testing
     }
 
     @Test func aLaggingStandbyShowsEachClientItsWritesWakesLongPollsAndIsSkippedThenTakenBack() async throws {
-        let database = try TestDatabase.get()
+        try await withPrivateCluster { try await Self.aLaggingStandby(try await TestDatabase.migrated(on: $0)) }
+    }
+
+    static func aLaggingStandby(_ database: TestDatabase) async throws {
         let standby = try await Standby.start(of: database)
-        let api = try await APIHarness.start([
-            "--replica-url", standby.connectionString(database: database.name), "--replica-max-lag", "1",
-        ])
+        let api = try await APIHarness.start(
+            ["--replica-url", standby.connectionString(database: database.name), "--replica-max-lag", "1"], database: database)
         try await waitUntil("the standby in use") { try await Self.readiness(api)["used"] as? Bool == true }
         let lyon = try await api.entity("LYO-01")
         let package = try await api.package()

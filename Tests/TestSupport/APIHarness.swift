@@ -22,14 +22,16 @@ public final class APIHarness: Sendable {
 
     /// Starts the daemon on the test's database (the `.databasePerTest` or `.database`
     /// trait's; the test ends the daemon: ``DaemonProcess`` kills it when released).
-    /// - Parameter databaseURL: the daemon's `--database-url` when not the test database
-    ///   itself (PgBouncer in front of it, say); given the database, it returns the URL.
+    /// - Parameters:
+    ///   - databaseURL: the daemon's `--database-url` when not the test database itself
+    ///     (PgBouncer in front of it, say); given the database, it returns the URL.
+    ///   - given: a database other than the trait's (one on a private cluster).
     public static func start(
         _ extraArguments: [String] = [], environment: [String: String] = DaemonProcess.environment(),
-        databaseURL: (@Sendable (TestDatabase) async throws -> String)? = nil,
+        databaseURL: (@Sendable (TestDatabase) async throws -> String)? = nil, database given: TestDatabase? = nil,
         sourceLocation: SourceLocation = #_sourceLocation
     ) async throws -> APIHarness {
-        let database = try TestDatabase.get(sourceLocation: sourceLocation)
+        let database = try given ?? TestDatabase.get(sourceLocation: sourceLocation)
         let url = try await databaseURL?(database) ?? database.serviceConnectionString
         let daemon = try await DaemonProcess.start(
             ["serve", "--port", "0", "--database-url", url, "--pool-size", "4"] + extraArguments,

@@ -1,5 +1,7 @@
 import EmbeddedPostgres
 import Foundation
+import Migrations
+import Postgres
 
 /// Runs `body` with a PostgreSQL cluster of its own (for tests that stop or restart the
 /// server, so that the other suites' server is never interrupted), then stops it and
@@ -20,4 +22,20 @@ public func withPrivateCluster<T>(
     }
     try await cluster.stop(immediate: true)
     return value
+}
+
+extension TestDatabase {
+    /// A migrated database on a private cluster, with the service role daemons run as.
+    public static func migrated(on cluster: EmbeddedCluster, name: String = "campaignd") async throws -> TestDatabase {
+        try await cluster.createDatabase(name, logger: TestCluster.logger)
+        let configuration = try PostgresConfiguration(cluster.connectionString(database: name))
+        try await Migrator(files: try TestCluster.migrationFiles(), configuration: configuration, logger: TestCluster.logger)
+            .migrate()
+        let setup = try await PostgresConnection.connect(configuration, logger: TestCluster.logger)
+        defer { setup.close() }
+        if try await setup.query("SELECT 1 FROM pg_roles WHERE rolname = \(serviceRole)").isEmpty {
+            try await setup.query("CREATE ROLE \(identifier: serviceRole) LOGIN IN ROLE campaignd_service")
+        }
+        return TestDatabase(name: name, configuration: configuration)
+    }
 }

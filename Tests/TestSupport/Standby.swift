@@ -27,6 +27,12 @@ public final class Standby: Sendable {
             for path in [directory, directory + "/run"] { chown(path, account.pointee.pw_uid, account.pointee.pw_gid) }
         }
         _ = chmod(directory + "/run", 0o700)
+        // Many tests write at once on the test cluster: keep enough WAL that neither the
+        // base backup nor a standby stopped a moment falls behind what is recycled.
+        let admin = try await PostgresConnection.connect(database.configuration, logger: TestCluster.logger)
+        try await admin.execute(unsafeSQL: "ALTER SYSTEM SET wal_keep_size = '512MB'")
+        try await admin.query("SELECT pg_reload_conf()")
+        admin.close()
         let standby = Standby(binaries: binaries, directory: directory, user: user)
         let watchdog = """
             while kill -0 \(getpid()) 2>/dev/null; do sleep 0.5; done
