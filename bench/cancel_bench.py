@@ -19,8 +19,8 @@ logged them.
 """
 
 import argparse
-import http.client
 import json
+import os
 import re
 import statistics
 import subprocess
@@ -28,6 +28,9 @@ import sys
 import time
 
 import psycopg
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import daemon_api  # noqa: E402
 
 
 def parse_args():
@@ -55,34 +58,11 @@ ARGS = parse_args()
 COMMENT = "benchmark: cancelled by the head office"
 
 
-class API:
-    """A keep-alive HTTP client of the daemon (standard library only)."""
+class API(daemon_api.API):
+    """The daemon's API, and waiting for a job."""
 
     def __init__(self, port, token):
-        self.port, self.token = port, token
-        self.conn = None
-
-    def request(self, method, path, body=None, expect=(200, 201, 202)):
-        data = None if body is None else json.dumps(body).encode()
-        headers = {"Authorization": "Bearer " + self.token}
-        if data is not None:
-            headers["Content-Type"] = "application/json"
-        for attempt in (1, 2):
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-            try:
-                self.conn.request(method, path, body=data, headers=headers)
-                response = self.conn.getresponse()
-                payload = response.read()
-                break
-            except (http.client.HTTPException, ConnectionError):
-                self.conn.close()
-                self.conn = None
-                if attempt == 2:
-                    raise
-        if response.status not in expect:
-            sys.exit(f"cancel_bench: {method} {path} answered {response.status}: {payload[:500]!r}")
-        return json.loads(payload) if payload else None
+        super().__init__(port, token, name="cancel_bench")
 
     def wait_job(self, job_id, poll_s):
         """Polls the job until it is no longer queued or running; returns it."""

@@ -152,3 +152,24 @@ machine_facts() {
     echo "machine: $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB, $(uname -sr); $(load)"
     echo "postgres: $(psql_value 'SHOW server_version'); fsync=$(psql_value 'SHOW fsync'), synchronous_commit=$(psql_value 'SHOW synchronous_commit'), shared_buffers=$(psql_value 'SHOW shared_buffers')"
 }
+
+# seed_entities_with_tokens N: N local entities (E00001 …, contiguous ids) and one local
+# token each, written to $DIR/tokens.tsv for bench/longpoll.py; sets FIRST_ID and LAST_ID.
+# Into a fresh cluster only. Tokens are cdt_ + a 16-digit lookup (10^15 + i: decimal
+# digits are hex digits, and pgbench can compute it) + 64 random hex digits; only their
+# SHA-256 is stored.
+seed_entities_with_tokens() {
+    local n=$1 count
+    say "seeding $n entities and one local token each"
+    psql_run -v entities="$n" <<'SQL'
+INSERT INTO central.entities (code, label, created_by)
+SELECT 'E' || lpad(i::text, greatest(5, length(i::text)), '0'), 'Entity ' || i, 'bench'
+FROM generate_series(1, :entities) AS i;
+SQL
+    read -r FIRST_ID LAST_ID count <<<"$(psql_value "SELECT min(id), max(id), count(*) FROM central.entities" | tr '|' ' ')"
+    (( LAST_ID - FIRST_ID + 1 == count && count == n )) || die "entity ids are not contiguous: seed into a fresh cluster"
+    python3 "$BENCH/longpoll.py" tokens --count "$n" --first-id "$FIRST_ID" \
+        --copy-out "$DIR/api_tokens.copy" --tokens-out "$DIR/tokens.tsv"
+    psql_run -c "\\copy central.api_tokens (lookup, secret_hash, entity_id, label) FROM '$DIR/api_tokens.copy'"
+    rm -f "$DIR/api_tokens.copy"
+}

@@ -81,20 +81,7 @@ CENTRAL_TOKEN=$(cd "$ROOT" && "$BIN" token create --central bench --data-dir "$D
 export BENCH_CENTRAL_TOKEN=$CENTRAL_TOKEN
 
 # --- seed ---------------------------------------------------------------------------------
-say "seeding $ENTITIES entities and one local token each"
-psql_run -v entities="$ENTITIES" <<'SQL'
-INSERT INTO central.entities (code, label, created_by)
-SELECT 'E' || lpad(i::text, greatest(5, length(i::text)), '0'), 'Entity ' || i, 'bench'
-FROM generate_series(1, :entities) AS i;
-SQL
-read -r FIRST_ID LAST_ID COUNT <<<"$(psql_value "SELECT min(id), max(id), count(*) FROM central.entities" | tr '|' ' ')"
-(( LAST_ID - FIRST_ID + 1 == COUNT && COUNT == ENTITIES )) || die "entity ids are not contiguous: seed into a fresh cluster"
-# Tokens made here: cdt_ + 16-digit lookup (10^15 + i: decimal digits are hex digits, and
-# pgbench can compute it) + 64 random hex digits; only their SHA-256 is stored.
-python3 "$BENCH/longpoll.py" tokens --count "$ENTITIES" --first-id "$FIRST_ID" \
-    --copy-out "$DIR/api_tokens.copy" --tokens-out "$DIR/tokens.tsv"
-psql_run -c "\\copy central.api_tokens (lookup, secret_hash, entity_id, label) FROM '$DIR/api_tokens.copy'"
-rm -f "$DIR/api_tokens.copy"
+seed_entities_with_tokens "$ENTITIES"
 psql_run -c "VACUUM ANALYZE"
 echo "entities $FIRST_ID..$LAST_ID; $(psql_value 'SELECT count(*) FROM central.api_tokens WHERE entity_id IS NOT NULL') local tokens"
 

@@ -17,8 +17,8 @@ import argparse
 import base64
 import hashlib
 import hmac
-import http.client
 import json
+import os
 import re
 import statistics
 import subprocess
@@ -26,6 +26,9 @@ import sys
 import time
 
 import psycopg
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import daemon_api  # noqa: E402
 
 
 def parse_args():
@@ -46,35 +49,8 @@ def parse_args():
 ARGS = parse_args()
 
 
-class HTTP:
-    def __init__(self, port, token=None):
-        self.port, self.token, self.conn = port, token, None
-
-    def request(self, method, path, body=None, expect=(200, 201, 202, 204)):
-        data = None if body is None else json.dumps(body).encode()
-        headers = {"Authorization": "Bearer " + self.token} if self.token else {}
-        if data is not None:
-            headers["Content-Type"] = "application/json"
-        for attempt in (1, 2):
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-            try:
-                self.conn.request(method, path, body=data, headers=headers)
-                response = self.conn.getresponse()
-                payload = response.read()
-                break
-            except (http.client.HTTPException, ConnectionError):
-                self.conn.close()
-                self.conn = None
-                if attempt == 2:
-                    raise
-        if response.status not in expect:
-            sys.exit(f"webhooks_bench: {method} {path} answered {response.status}: {payload[:500]!r}")
-        return json.loads(payload) if payload else None
-
-
-api = HTTP(ARGS.port, ARGS.token)
-sink = HTTP(ARGS.sink_port)
+api = daemon_api.API(ARGS.port, ARGS.token, name="webhooks_bench")
+sink = daemon_api.API(ARGS.sink_port, name="webhooks_bench (receiver)")
 db = psycopg.connect(ARGS.conninfo, autocommit=True)
 
 

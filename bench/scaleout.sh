@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Scale-out benchmark (not a test): the same polling load with 0, 1 and 2 hot standbys
+# (--replica-url). Reports, for each: empty polls per second over HTTP (wrk), the share
+# of feed reads the primary served, the primary's CPU per 1,000 polls (on one shared
+# machine, the figure that says what the standbys take off the primary), 1,000
+# long-pollers' commit -> delivery latency through the standbys (goal p99 <= 500 ms),
+# and the standbys' lag as /readyz saw it.
+#
+# Builds the release daemon; makes a private embedded cluster under /tmp (the primary,
+# track_commit_timestamp on) and two standbys of it with pg_basebackup -R, each on its
+# own socket folder; a first daemon keeps the primary running (it started it); for each
+# count of standbys, a second daemon on the primary with that many --replica-url serves
+# the load; everything is stopped and deleted at the end.
+#
+#   bash bench/scaleout.sh
+#   BENCH_REPLICAS="0 2" BENCH_HTTP_CLIENTS=100 bash bench/scaleout.sh
+set -euo pipefail
+NAME=scaleout
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+ENTITIES=${BENCH_ENTITIES:-1000}         # local entities, one token each; as many long-pollers
+ROUNDS=${BENCH_ROUNDS:-3}                # measured publish rounds of the long-poll test
+HTTP_CLIENTS=${BENCH_HTTP_CLIENTS:-50}   # wrk's connections for the empty polls
+DURATION=${BENCH_SECONDS:-10}            # seconds of the empty-poll test
+REPLICAS=${BENCH_REPLICAS:-"0 1 2"}      # standby counts measured, in turn
+positive ENTITIES ROUNDS HTTP_CLIENTS DURATION
+for n in $REPLICAS; do [[ $n =~ ^[0-2]$ ]] || die "BENCH_REPLICAS: '$n' is not 0, 1 or 2"; done
+command -v wrk >/dev/null || die "wrk is needed (Debian package wrk)"
+command -v curl >/dev/null || die "curl is needed"
+(( $(ulimit -n) > ENTITIES + 100 )) || ulimit -n $(( ENTITIES + 1000 )) 2>/dev/null || die "ulimit -n is too low"
+
+build
+OUT="$DIR/results"
+mkdir -p "$OUT"
+PGBIN=${CAMPAIGND_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
+as_postgres() { if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+# --- the primary, kept by a first daemon -----------------------------------------------------
+say "campaignd migrate --data-dir $DIR (creates the primary); track_commit_timestamp = on"
+(cd "$ROOT" && "$BIN" migrate --data-dir "$DIR" >"$DIR/migrate.log" 2>&1) || { cat "$DIR/migrate.log" >&2; die "migrate failed"; }
+echo "track_commit_timestamp = on" | as_postgres tee -a "$DIR/pgdata/postgresql.auto.conf" >/dev/null
+start_serve --workers 0 --pool-size 2
+KEEPER_PORT=$PORT
+SERVICE_CONNINFO="host=$DIR/run port=5432 user=campaignd_app dbname=campaignd"
+machine_facts
+CENTRAL_TOKEN=$(cd "$ROOT" && "$BIN" token create --central bench --data-dir "$DIR")
+export BENCH_CENTRAL_TOKEN=$CENTRAL_TOKEN
+
+seed_entities_with_tokens "$ENTITIES"
+psql_run -c "INSERT INTO local.notifications (entity_id, kind, package_id, revision, event_key)
+             SELECT e.id, 'package_available', p, 1, 'bench:' || p FROM central.entities e, generate_series(1, 6) AS p"
+psql_run -c "VACUUM ANALYZE"
+
+# --- two standbys ----------------------------------------------------------------------------
+for i in 1 2; do
+    say "standby $i: pg_basebackup -R, then pg_ctl start on $DIR/standby$i-run"
+    install -d -m 0700 "$DIR/standby$i-run"
+    [[ $(id -u) == 0 ]] && chown postgres:postgres "$DIR/standby$i-run"
+    as_postgres "$PGBIN/pg_basebackup" -D "$DIR/standby$i" -R -X stream -c fast -h "$DIR/run" -p 5432 -U postgres
+    as_postgres "$PGBIN/pg_ctl" start -w -D "$DIR/standby$i" -l "$DIR/standby$i.log" \
+        -o "-k $DIR/standby$i-run -p 5432 -c listen_addresses=''" >/dev/null
+    EXTRA_PIDS+=("$(head -n 1 "$DIR/standby$i/postmaster.pid")")
+done
+STANDBY_URLS=("host=$DIR/standby1-run port=5432 user=campaignd_app dbname=campaignd"
+              "host=$DIR/standby2-run port=5432 user=campaignd_app dbname=campaignd")
+
+metric() { # PORT NAME-PREFIX: the sum of the daemon's metric lines starting so
+    curl -s "http://127.0.0.1:$1/metrics" | awk -v p="$2" 'index($0, p) == 1 { s += $NF } END { printf "%.0f", s + 0 }'
+}
+
+for R in $REPLICAS; do
+    ARGS=(serve --database-url "$SERVICE_CONNINFO" --port 0 --allow-self-approval --pool-size 10)
+    for (( i = 0; i < R; i++ )); do ARGS+=(--replica-url "${STANDBY_URLS[$i]}"); done
+    say "$R standbys: campaignd ${ARGS[*]:0:6} … ($(load))"
+    (cd "$ROOT" && exec "$BIN" "${ARGS[@]}" 2>"$DIR/daemon-$R.log" >/dev/null) &
+    DAEMON=$!
+    EXTRA_PIDS=("$DAEMON" "${EXTRA_PIDS[@]}")
+    P=""
+    for _ in $(seq 1 120); do
+        P=$(sed -nE '/listening/s/.*address=[^ ]*:([0-9]+)( .*)?$/\1/p' "$DIR/daemon-$R.log" | head -n 1)
+        [[ -n $P ]] && break
+        sleep 0.5
+    done
+    [[ -n $P ]] || die "the measured daemon did not start: $(tail -n 5 "$DIR/daemon-$R.log")"
+    for _ in $(seq 1 60); do
+        USED=$(curl -s "http://127.0.0.1:$P/readyz" | python3 -c 'import json,sys; print(sum(r["used"] for r in json.load(sys.stdin).get("replicas", [])))')
+        (( USED == R )) && break
+        sleep 0.5
+    done
+    (( USED == R )) || die "only $USED of $R standbys in use"
+    # The standbys' lag as /readyz reports it, sampled every 0.2 s during the measures.
+    ( while kill -0 "$DAEMON" 2>/dev/null; do
+          curl -s "http://127.0.0.1:$P/readyz" | python3 -c 'import json,sys; print(" ".join(str(r["lag_seconds"]) for r in json.load(sys.stdin).get("replicas", [])))' 2>/dev/null || true
+          sleep 0.2
+      done >"$OUT/lag-$R.txt" ) &
+    LAGGER=$!
+
+    python3 "$BENCH/longpoll.py" longpoll --port "$P" --pid "$DAEMON" --postmaster-pid "$DIR/pgdata/postmaster.pid" \
+        --tokens "$DIR/tokens.tsv" --conninfo "$CONNINFO" --clients "$ENTITIES" --rounds "$ROUNDS" --warmup-rounds 1 \
+        --wait 30 --settle 2 --json "$OUT/longpoll-$R.json" | grep -E "LONG POLL|commit -> delivery|undelivered" || true
+    MAX_CURSOR=$(psql_value "SELECT coalesce(max(cursor), 0) FROM local.notifications")
+    PRIMARY_BEFORE=$(metric "$P" campaignd_primary_reads_total)
+    REPLICA_BEFORE=$(metric "$P" campaignd_replica_reads_total)
+    python3 "$BENCH/longpoll.py" throughput --port "$P" --pid "$DAEMON" --postmaster-pid "$DIR/pgdata/postmaster.pid" \
+        --tokens "$DIR/tokens.tsv" --clients "$HTTP_CLIENTS" --seconds "$DURATION" --after "$MAX_CURSOR" \
+        --json "$OUT/http-$R.json" | head -n 2
+    PRIMARY_READS=$(( $(metric "$P" campaignd_primary_reads_total) - PRIMARY_BEFORE ))
+    REPLICA_READS=$(( $(metric "$P" campaignd_replica_reads_total) - REPLICA_BEFORE ))
+    kill "$LAGGER" 2>/dev/null || true
+    stop_pid "$DAEMON" 30
+    EXTRA_PIDS=("${EXTRA_PIDS[@]:1}")
+    python3 - "$OUT" "$R" "$PRIMARY_READS" "$REPLICA_READS" <<'PY'
+import json, sys
+out, r, primary, replica = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+http = json.load(open(f"{out}/http-{r}.json"))
+poll = json.load(open(f"{out}/longpoll-{r}.json"))
+lags = [float(x) for line in open(f"{out}/lag-{r}.txt") for x in line.split() if x not in ("None", "null")]
+reads = primary + replica
+# Without standbys the daemon counts no reads by pool: every feed statement is the primary's.
+share = 1.0 if r == 0 else (primary / reads if reads else float("nan"))
+cpu = http["cpu"]["postgres_cpu_s"] or 0
+p99 = poll["latency_from_commit"]["p99"]
+summary = {"replicas": r, "polls_per_s": http["rps"], "polls": http["requests"], "primary_reads": primary,
+           "replica_reads": replica, "primary_share": share,
+           "primary_cpu_ms_per_1000_polls": cpu / http["requests"] * 1e6 if http["requests"] else None,
+           "longpoll_p99_ms": p99, "longpoll_p50_ms": poll["latency_from_commit"]["p50"],
+           "lag_max_s": max(lags) if lags else None}
+json.dump(summary, open(f"{out}/summary-{r}.json", "w"))
+print(f"RESULT {r} standbys: {http['rps']:.0f} empty polls/s; feed reads on the primary {share * 100:.0f} % "
+      f"({primary} primary, {replica} standbys); primary CPU {summary['primary_cpu_ms_per_1000_polls']:.0f} ms "
+      f"per 1,000 polls; 1,000 long polls commit -> delivery p50 {summary['longpoll_p50_ms']:.0f} ms, p99 {p99:.0f} ms "
+      f"(goal <= 500); standby lag seen at most {summary['lag_max_s'] if lags else 'n/a'} s")
+PY
+done
+
+say "summary ($(load))"
+grep -h "" /dev/null
+for R in $REPLICAS; do python3 -c "import json,sys; s=json.load(open('$OUT/summary-$R.json')); print(s)"; done
