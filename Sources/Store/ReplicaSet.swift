@@ -76,6 +76,8 @@ public final class ReplicaSet: Sendable {
 
     let primary: PostgresPool
     let replicas: [Replica]
+    /// Where the fences of the other daemons are heard (`LISTEN`, `--listen-url`).
+    let listenConfiguration: PostgresConfiguration
     public let maxLag: Duration
     let interval: Duration
     let logger: Logger
@@ -84,11 +86,16 @@ public final class ReplicaSet: Sendable {
     /// The WAL position each client's last write committed at (see ``fence(_:)``).
     private let fences = Mutex<[String: (position: WALPosition, at: ContinuousClock.Instant)]>([:])
 
+    /// Daemons tell each other their clients' fences on this channel: `key position`.
+    public static let fenceChannel = "campaignd_fences"
+
     public init(
         primary: PostgresPool, replicas: [PostgresConfiguration], maxLag: Duration = .seconds(5),
-        interval: Duration = .milliseconds(500), poolSize: Int = 4, logger: Logger
+        interval: Duration = .milliseconds(500), poolSize: Int = 4, listenConfiguration: PostgresConfiguration? = nil,
+        logger: Logger
     ) {
         self.primary = primary
+        self.listenConfiguration = listenConfiguration ?? primary.configuration
         self.replicas = replicas.enumerated().map { index, configuration in
             Replica(
                 index: index + 1,
@@ -160,19 +167,44 @@ public final class ReplicaSet: Sendable {
 
     /// Records that `client` (an entity's or the central side's key) wrote, at the
     /// primary's current WAL position: its reads go to standbys that replayed past it.
+    /// The same statement announces the fence to the other daemons (`NOTIFY`), which
+    /// record it as it arrives: before the write's answer has left this daemon, in practice.
     public func fence(_ client: String) async {
         guard !replicas.isEmpty else { return }
         do {
-            let position = try await Self.written(primary)
-            let now = ContinuousClock.now
-            fences.withLock { fences in
-                fences[client] = (position, now)
-                // A fence older than a minute is past every standby still in use.
-                if fences.count > 10_000 { fences = fences.filter { now - $0.value.at < .seconds(60) } }
+            let text = try await primary.withConnection {
+                try await $0.query(
+                    """
+                    SELECT w.lsn::text AS position, pg_notify(\(Self.fenceChannel), \(client) || ' ' || w.lsn::text)
+                    FROM pg_current_wal_lsn() AS w (lsn)
+                    """)[0].decode(String.self, "position")
             }
+            guard let position = WALPosition(text) else { throw PostgresError(code: .decoding, message: "not a WAL position: \(text)") }
+            record(client, at: position)
         } catch {
             logger.warning("cannot read the primary's WAL position; reads stay on the primary a while", metadata: ["error": "\(error)"])
-            fences.withLock { $0[client] = (WALPosition(.max), ContinuousClock.now) }
+            record(client, at: WALPosition(.max))
+        }
+    }
+
+    private func record(_ client: String, at position: WALPosition) {
+        let now = ContinuousClock.now
+        fences.withLock { fences in
+            if let known = fences[client], known.position > position { return }
+            fences[client] = (position, now)
+            // A fence older than a minute is past every standby still in use.
+            if fences.count > 10_000 { fences = fences.filter { now - $0.value.at < .seconds(60) } }
+        }
+    }
+
+    /// Records the fences other daemons announce, until cancelled.
+    func hearFences() async {
+        let listener = PostgresListener(configuration: listenConfiguration, channels: [Self.fenceChannel], logger: logger)
+        for await event in listener {
+            guard case .notification(let notification) = event else { continue }
+            let parts = notification.payload.split(separator: " ")
+            guard parts.count == 2, let position = WALPosition(String(parts[1])) else { continue }
+            record(String(parts[0]), at: position)
         }
     }
 
@@ -197,9 +229,13 @@ public final class ReplicaSet: Sendable {
     /// Checks the standbys every `interval` until cancelled.
     public func monitor() async {
         guard !replicas.isEmpty else { return }
-        while !Task.isCancelled {
-            await check()
-            try? await Task.sleep(for: interval)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.hearFences() }
+            while !Task.isCancelled {
+                await check()
+                try? await Task.sleep(for: interval)
+            }
+            group.cancelAll()
         }
         for replica in replicas { replica.pool.close() }
     }

@@ -23,13 +23,16 @@ struct ScaleOptions: ParsableArguments {
     var replicaMaxLag: Double?
 
     /// The standbys (`--replica-url`, else `CAMPAIGND_REPLICA_URLS`).
-    func replicas(_ global: GlobalOptions, primary: PostgresPool, logger: Logger) throws -> ReplicaSet? {
+    func replicas(
+        _ global: GlobalOptions, primary: PostgresPool, listen: PostgresConfiguration, logger: Logger
+    ) throws -> ReplicaSet? {
         let urls = replicaURLs.isEmpty
             ? (global.environment["CAMPAIGND_REPLICA_URLS"] ?? "").split(separator: " ").map(String.init) : replicaURLs
         guard !urls.isEmpty else { return nil }
         let maxLag = GlobalOptions.duration(try global.positiveNumber(replicaMaxLag, "CAMPAIGND_REPLICA_MAX_LAG", 5))
         return ReplicaSet(
-            primary: primary, replicas: try urls.map { try PostgresConfiguration($0) }, maxLag: maxLag, logger: logger)
+            primary: primary, replicas: try urls.map { try PostgresConfiguration($0) }, maxLag: maxLag,
+            listenConfiguration: listen, logger: logger)
     }
 
     /// Where `LISTEN` connections go: `--listen-url`, else the database the pool uses.

@@ -87,7 +87,7 @@ struct Serve: AsyncParsableCommand {
                 configuration: database.serviceConfiguration,
                 options: PostgresPoolOptions(minimumConnections: 1, maximumConnections: 2), logger: logger)
             defer { hubPool.close() }
-            let replicas = try scale.replicas(global, primary: pool, logger: logger)
+            let replicas = try scale.replicas(global, primary: pool, listen: listen, logger: logger)
             let hubStore = Store(pool: hubPool, listenConfiguration: listen, replicas: replicas)
             let hub = NotificationHub(store: hubStore, logger: logger)
             let eventHub = EventHub(store: hubStore, logger: logger)

@@ -131,4 +131,39 @@ import Testing
         try await waitUntil("the restarted standby in use") { try await Self.readiness(api)["used"] as? Bool == true }
         #expect(try await lyon.get("/v1/notifications?after=\(start)").items().count == woken.count, "nothing lost, nothing twice")
     }
+
+    @Test func anotherDaemonHonoursTheFenceOfAWriteItDidNotTake() async throws {
+        try await withPrivateCluster { try await Self.fenceAcrossDaemons(try await TestDatabase.migrated(on: $0)) }
+    }
+
+    static func fenceAcrossDaemons(_ database: TestDatabase) async throws {
+        let standby = try await Standby.start(of: database)
+        // A lag allowed long enough that the paused standby stays in use for the whole test.
+        let arguments = ["--replica-url", standby.connectionString(database: database.name), "--replica-max-lag", "60"]
+        let api = try await APIHarness.start(arguments, database: database)
+        let other = try await DaemonProcess.start(
+            ["serve", "--port", "0", "--database-url", database.serviceConnectionString, "--pool-size", "4"] + arguments)
+        let otherPort = try await other.waitForPort()
+        let lyon = try await api.entity("LYO-01")
+        let nice = try await api.entity("NCE-01")
+        let lyonThere = HTTPTestClient(port: otherPort, token: lyon.token)
+        let niceThere = HTTPTestClient(port: otherPort, token: nice.token)
+        let package = try await api.package()
+        let connection = try await database.connect()
+        defer { connection.close() }
+        try await standby.catchUp(with: connection, database: database.name)
+        try await waitUntil("the standby in use by the other daemon") {
+            var anonymous = niceThere
+            anonymous.token = nil
+            return (try await anonymous.get("/readyz").json()["replicas"] as? [[String: Any]])?.first?["used"] as? Bool == true
+        }
+        _ = try await standby.superuserQuery("SELECT pg_wal_replay_pause()", database: database.name)
+        let order = try #require(try await lyon.post("/v1/packages/\(package)/orders", #"{"label": "mine"}"#).string("id"))
+        #expect(try await nice.post("/v1/packages/\(package)/orders", #"{"label": "theirs"}"#).status == 201)
+        // The fence travels by NOTIFY, sent before the write's answer: give it a moment.
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(try await lyonThere.get("/v1/orders").items().map { $0["id"] as? String } == [order], "its own write, through the other daemon")
+        _ = try await standby.superuserQuery("SELECT pg_wal_replay_resume()", database: database.name)
+        withExtendedLifetime(other) {}
+    }
 }
