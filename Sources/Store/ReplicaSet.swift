@@ -83,6 +83,11 @@ public final class ReplicaSet: Sendable {
     let logger: Logger
     private let turn = Atomic<Int>(0)
     private let primaryReads = Counter(label: "campaignd_primary_reads_total")
+    private let fencesHeard = Counter(label: "campaignd_replica_fences_heard_total")
+    /// A fence for every client: until the other daemons' announcements are heard, and
+    /// from each (re)connection of that `LISTEN` on, since what was announced while it was
+    /// down is lost. Reads need a standby replayed past it (the primary at first).
+    private let blanket = Mutex<WALPosition?>(WALPosition(.max))
     /// The WAL position each client's last write committed at (see ``fence(_:)``).
     private let fences = Mutex<[String: (position: WALPosition, at: ContinuousClock.Instant)]>([:])
 
@@ -176,7 +181,7 @@ public final class ReplicaSet: Sendable {
                 try await $0.query(
                     """
                     SELECT w.lsn::text AS position, pg_notify(\(Self.fenceChannel), \(client) || ' ' || w.lsn::text)
-                    FROM pg_current_wal_lsn() AS w (lsn)
+                    FROM pg_current_wal_insert_lsn() AS w (lsn)
                     """)[0].decode(String.self, "position")
             }
             guard let position = WALPosition(text) else { throw PostgresError(code: .decoding, message: "not a WAL position: \(text)") }
@@ -201,7 +206,14 @@ public final class ReplicaSet: Sendable {
     func hearFences() async {
         let listener = PostgresListener(configuration: listenConfiguration, channels: [Self.fenceChannel], logger: logger)
         for await event in listener {
-            guard case .notification(let notification) = event else { continue }
+            guard case .notification(let notification) = event else {
+                // Listening (again): whatever was announced before is covered by a fence
+                // at the primary's position now.
+                let now = try? await Self.written(primary)
+                blanket.withLock { $0 = now ?? WALPosition(.max) }
+                continue
+            }
+            fencesHeard.increment()
             let parts = notification.payload.split(separator: " ")
             guard parts.count == 2, let position = WALPosition(String(parts[1])) else { continue }
             record(String(parts[0]), at: position)
@@ -212,7 +224,8 @@ public final class ReplicaSet: Sendable {
     public func fence(of clients: [String]) -> WALPosition? {
         guard !replicas.isEmpty else { return nil }
         let now = ContinuousClock.now
-        return fences.withLock { fences in
+        let everyone = blanket.withLock { $0 }
+        let own = fences.withLock { fences in
             clients.compactMap { client -> WALPosition? in
                 guard let fence = fences[client] else { return nil }
                 guard now - fence.at < .seconds(60) else {
@@ -222,6 +235,7 @@ public final class ReplicaSet: Sendable {
                 return fence.position
             }.max()
         }
+        return [own, everyone].compactMap { $0 }.max()
     }
 
     // MARK: Monitoring
@@ -290,9 +304,11 @@ public final class ReplicaSet: Sendable {
         }
     }
 
+    /// The primary's WAL insert position: past every commit that has returned, even with
+    /// `synchronous_commit = off`, where the write position may still be behind it.
     static func written(_ pool: PostgresPool) async throws -> WALPosition {
         let text = try await pool.withConnection {
-            try await $0.query("SELECT pg_current_wal_lsn()::text AS position")[0].decode(String.self, "position")
+            try await $0.query("SELECT pg_current_wal_insert_lsn()::text AS position")[0].decode(String.self, "position")
         }
         guard let position = WALPosition(text) else {
             throw PostgresError(code: .decoding, message: "not a WAL position: \(text)")

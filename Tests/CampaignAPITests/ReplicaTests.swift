@@ -102,7 +102,8 @@ import Testing
         _ = try await standby.superuserQuery("SELECT pg_wal_replay_pause()", database: database.name)
         // Read-your-writes: the order just placed is in the list at once.
         let order = try #require(try await lyon.post("/v1/packages/\(package)/orders", #"{"label": "mine"}"#).string("id"))
-        #expect(try await lyon.get("/v1/orders").items().map { $0["id"] as? String } == [order])
+        let listed = try await lyon.get("/v1/orders")
+        #expect(try listed.items().map { $0["id"] as? String } == [order], "\(listed.status) \(listed.text) \(api.daemon.log.suffix(2500))")
         // A long poll is woken by a commit the standby has not replayed: read from the primary.
         let waiting = Task { try await lyon.get("/v1/notifications?after=\(start)&wait=20") }
         try await Task.sleep(for: .milliseconds(300))
@@ -157,11 +158,18 @@ import Testing
             anonymous.token = nil
             return (try await anonymous.get("/readyz").json()["replicas"] as? [[String: Any]])?.first?["used"] as? Bool == true
         }
+        func heard() async throws -> Double {
+            try await HTTPTestClient(port: otherPort).get("/metrics").text.split(separator: "\n")
+                .first { $0.hasPrefix("campaignd_replica_fences_heard_total ") }
+                .flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
+        }
         _ = try await standby.superuserQuery("SELECT pg_wal_replay_pause()", database: database.name)
+        let before = try await heard()
         let order = try #require(try await lyon.post("/v1/packages/\(package)/orders", #"{"label": "mine"}"#).string("id"))
         #expect(try await nice.post("/v1/packages/\(package)/orders", #"{"label": "theirs"}"#).status == 201)
-        // The fence travels by NOTIFY, sent before the write's answer: give it a moment.
-        try await Task.sleep(for: .milliseconds(500))
+        // The fences travel by NOTIFY, sent before each write's answer; the other daemon
+        // records them as they arrive.
+        try await waitUntil("the other daemon heard both fences") { try await heard() >= before + 2 }
         #expect(try await lyonThere.get("/v1/orders").items().map { $0["id"] as? String } == [order], "its own write, through the other daemon")
         _ = try await standby.superuserQuery("SELECT pg_wal_replay_resume()", database: database.name)
         withExtendedLifetime(other) {}

@@ -98,7 +98,7 @@ public final class Standby: Sendable {
 
     /// Waits until the standby has replayed everything the primary has written so far.
     public func catchUp(with primary: PostgresConnection, database: String, timeout: Duration = .seconds(30)) async throws {
-        let target = try await primary.query("SELECT pg_current_wal_lsn()::text AS lsn")[0].decode(String.self, "lsn")
+        let target = try await primary.query("SELECT pg_current_wal_insert_lsn()::text AS lsn")[0].decode(String.self, "lsn")
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let rows = try? await superuserQuery(
