@@ -22,11 +22,13 @@ ENTITIES=${BENCH_ENTITIES:-1000}         # local entities, one token each; as ma
 ROUNDS=${BENCH_ROUNDS:-3}                # measured publish rounds of the long-poll test
 HTTP_CLIENTS=${BENCH_HTTP_CLIENTS:-50}   # wrk's connections for the empty polls
 DURATION=${BENCH_SECONDS:-10}            # seconds of the empty-poll test
-REPLICAS=${BENCH_REPLICAS:-"0 1 2"}      # standby counts measured, in turn
+REPLICAS=${BENCH_REPLICAS-"0 1 2"}       # standby counts measured, in turn (empty: none, the fleet only)
+FLEET=${BENCH_FLEET:-1}                  # 1: last, three daemons through PgBouncer with both standbys
 positive ENTITIES ROUNDS HTTP_CLIENTS DURATION
 for n in $REPLICAS; do [[ $n =~ ^[0-2]$ ]] || die "BENCH_REPLICAS: '$n' is not 0, 1 or 2"; done
 command -v wrk >/dev/null || die "wrk is needed (Debian package wrk)"
 command -v curl >/dev/null || die "curl is needed"
+[[ $FLEET != 1 ]] || command -v pgbouncer >/dev/null || die "pgbouncer is needed for BENCH_FLEET=1 (Debian package pgbouncer)"
 (( $(ulimit -n) > ENTITIES + 100 )) || ulimit -n $(( ENTITIES + 1000 )) 2>/dev/null || die "ulimit -n is too low"
 
 build
@@ -101,7 +103,7 @@ for R in $REPLICAS; do
     REPLICA_BEFORE=$(metric "$P" campaignd_replica_reads_total)
     python3 "$BENCH/longpoll.py" throughput --port "$P" --pid "$DAEMON" --postmaster-pid "$DIR/pgdata/postmaster.pid" \
         --tokens "$DIR/tokens.tsv" --clients "$HTTP_CLIENTS" --seconds "$DURATION" --after "$MAX_CURSOR" \
-        --json "$OUT/http-$R.json" | head -n 2
+        --json "$OUT/http-$R.json" | sed -n 1,2p
     PRIMARY_READS=$(( $(metric "$P" campaignd_primary_reads_total) - PRIMARY_BEFORE ))
     REPLICA_READS=$(( $(metric "$P" campaignd_replica_reads_total) - REPLICA_BEFORE ))
     kill "$LAGGER" 2>/dev/null || true
@@ -130,6 +132,81 @@ print(f"RESULT {r} standbys: {http['rps']:.0f} empty polls/s; feed reads on the 
       f"(goal <= 500); standby lag seen at most {summary['lag_max_s'] if lags else 'n/a'} s")
 PY
 done
+
+# --- three daemons, PgBouncer, two standbys ---------------------------------------------------
+if [[ $FLEET == 1 ]]; then
+    say "three daemons through PgBouncer (transaction pooling, 10 server connections), both standbys ($(load))"
+    install -d "$DIR/pgbouncer"
+    [[ $(id -u) == 0 ]] && chown postgres:postgres "$DIR/pgbouncer"
+    BOUNCER_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    printf '"campaignd_app" ""\n' >"$DIR/pgbouncer/users.txt"
+    cat >"$DIR/pgbouncer/pgbouncer.ini" <<INI
+[databases]
+campaignd = host=$DIR/run port=5432 dbname=campaignd
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $BOUNCER_PORT
+unix_socket_dir =
+auth_type = trust
+auth_file = $DIR/pgbouncer/users.txt
+pool_mode = transaction
+default_pool_size = 10
+max_client_conn = 2000
+logfile = $DIR/pgbouncer/pgbouncer.log
+pidfile = $DIR/pgbouncer/pgbouncer.pid
+INI
+    chmod 0644 "$DIR/pgbouncer/"*
+    as_postgres pgbouncer -d "$DIR/pgbouncer/pgbouncer.ini"
+    for _ in $(seq 1 50); do [[ -s $DIR/pgbouncer/pgbouncer.pid ]] && break; sleep 0.1; done
+    EXTRA_PIDS=("$(cat "$DIR/pgbouncer/pgbouncer.pid")" "${EXTRA_PIDS[@]}")
+    FLEET_PORTS=(); FLEET_PIDS=()
+    for d in 1 2 3; do
+        (cd "$ROOT" && exec "$BIN" serve --port 0 --pool-size 10 --allow-self-approval \
+            --database-url "host=127.0.0.1 port=$BOUNCER_PORT user=campaignd_app dbname=campaignd" \
+            --listen-url "$SERVICE_CONNINFO" --replica-url "${STANDBY_URLS[0]}" --replica-url "${STANDBY_URLS[1]}" \
+            2>"$DIR/fleet-$d.log" >/dev/null) &
+        FLEET_PIDS+=("$!")
+        EXTRA_PIDS=("$!" "${EXTRA_PIDS[@]}")
+        P=""
+        for _ in $(seq 1 120); do
+            P=$(sed -nE '/listening/s/.*address=[^ ]*:([0-9]+)( .*)?$/\1/p' "$DIR/fleet-$d.log" | head -n 1)
+            [[ -n $P ]] && break
+            sleep 0.5
+        done
+        [[ -n $P ]] || die "fleet daemon $d did not start: $(tail -n 5 "$DIR/fleet-$d.log")"
+        FLEET_PORTS+=("$P")
+    done
+    sleep 2  # the standbys checked once by each daemon
+    MAX_CURSOR=$(psql_value "SELECT coalesce(max(cursor), 0) FROM local.notifications")
+    before=(); for P in "${FLEET_PORTS[@]}"; do before+=("$(metric "$P" campaignd_primary_reads_total) $(metric "$P" campaignd_replica_reads_total)"); done
+    RUNS=()
+    for d in 0 1 2; do
+        python3 "$BENCH/longpoll.py" throughput --port "${FLEET_PORTS[$d]}" --pid "${FLEET_PIDS[$d]}" \
+            --postmaster-pid "$DIR/pgdata/postmaster.pid" --tokens "$DIR/tokens.tsv" --clients $(( HTTP_CLIENTS / 3 + 1 )) \
+            --seconds "$DURATION" --after "$MAX_CURSOR" --wrk-threads 1 --json "$OUT/fleet-$d.json" >"$OUT/fleet-$d.txt" &
+        RUNS+=("$!")
+    done
+    wait "${RUNS[@]}" || die "a fleet run failed: $(cat "$OUT"/fleet-*.txt)"
+    PRIMARY_READS=0; REPLICA_READS=0
+    for i in 0 1 2; do
+        read -r p0 r0 <<<"${before[$i]}"
+        PRIMARY_READS=$(( PRIMARY_READS + $(metric "${FLEET_PORTS[$i]}" campaignd_primary_reads_total) - p0 ))
+        REPLICA_READS=$(( REPLICA_READS + $(metric "${FLEET_PORTS[$i]}" campaignd_replica_reads_total) - r0 ))
+    done
+    python3 - "$OUT" "$PRIMARY_READS" "$REPLICA_READS" <<'PY'
+import json, sys
+out, primary, replica = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+runs = [json.load(open(f"{out}/fleet-{d}.json")) for d in range(3)]
+requests = sum(r["requests"] for r in runs)
+rps = sum(r["rps"] for r in runs)
+# The three runs share one window: each measured the primary's whole CPU in it.
+cpu = max(r["cpu"]["postgres_cpu_s"] or 0 for r in runs)
+reads = primary + replica
+print(f"RESULT fleet (3 daemons, PgBouncer, 2 standbys): {rps:.0f} empty polls/s in all; feed reads on the primary "
+      f"{(primary / reads * 100) if reads else float('nan'):.0f} % ({primary} primary, {replica} standbys); "
+      f"primary CPU {cpu / requests * 1e6:.0f} ms per 1,000 polls; per daemon " + ", ".join(f"{r['rps']:.0f}/s" for r in runs))
+PY
+fi
 
 say "summary ($(load))"
 for R in $REPLICAS; do cat "$OUT/summary-$R.json"; echo; done
