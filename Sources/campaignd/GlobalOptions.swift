@@ -53,11 +53,7 @@ struct GlobalOptions: ParsableArguments {
         case "json":
             LoggingSystem.bootstrap { JSONLogHandler(label: $0, level: level) }
         case "text":
-            LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = level
-                return handler
-            }
+            LoggingSystem.bootstrap { TextLogHandler(label: $0, level: level) }
         default:
             throw ValidationError("unknown log format \(format): use text or json")
         }

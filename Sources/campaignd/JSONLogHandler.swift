@@ -11,12 +11,10 @@ struct JSONLogHandler: LogHandler {
     var metadata: Logger.Metadata = [:]
     var metadataProvider: Logger.MetadataProvider?
 
-    /// Lines from several threads must not interleave.
-    private static let output = Mutex(FileHandle.standardError)
-
     init(label: String, level: Logger.Level) {
         self.label = label
         self.logLevel = level
+        _ = LogOutput.started
     }
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -40,7 +38,7 @@ struct JSONLogHandler: LogHandler {
         fields["source"] = .string(event.source)
         var line = JSONValue.object(fields).serialized
         line.append(10)
-        Self.output.withLock { $0.write(Data(line)) }
+        LogOutput.standardError.append(line, urgent: event.level >= .notice)
     }
 
     static func plain(_ value: Logger.MetadataValue) -> JSONValue {

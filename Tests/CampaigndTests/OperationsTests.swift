@@ -46,6 +46,10 @@ import Testing
         let odd = try await api.central.get("/v1/packages", headers: ["X-Request-Id": "a b\"c"])
         #expect(odd.headers["x-request-id"] != "a b\"c")
 
+        // Access lines wait up to 0.1 s before they are written (LogOutput).
+        try await waitUntil("the access line of the request with its own id") {
+            api.daemon.log.contains(#""request_id":"trace-42""#)
+        }
         let lines = api.daemon.log.split(separator: "\n")
         #expect(!lines.isEmpty)
         for line in lines {
