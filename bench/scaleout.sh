@@ -64,6 +64,24 @@ done
 STANDBY_URLS=("host=$DIR/standby1-run port=5432 user=campaignd_app dbname=campaignd"
               "host=$DIR/standby2-run port=5432 user=campaignd_app dbname=campaignd")
 
+# start_daemon LOG ARGS...: `campaignd ARGS` in the background, logging to LOG; sets
+# STARTED_PID and STARTED_PORT (from its `listening` line), and stops it at exit.
+start_daemon() {
+    local log=$1
+    shift
+    (cd "$ROOT" && exec "$BIN" "$@" 2>"$log" >/dev/null) &
+    STARTED_PID=$!
+    EXTRA_PIDS=("$STARTED_PID" "${EXTRA_PIDS[@]}")
+    STARTED_PORT=""
+    for _ in $(seq 1 120); do
+        STARTED_PORT=$(sed -nE '/listening/s/.*address=[^ ]*:([0-9]+)( .*)?$/\1/p' "$log" | head -n 1)
+        [[ -n $STARTED_PORT ]] && return 0
+        kill -0 "$STARTED_PID" 2>/dev/null || break
+        sleep 0.5
+    done
+    die "the daemon did not start: $(tail -n 5 "$log")"
+}
+
 metric() { # PORT NAME-PREFIX: the sum of the daemon's metric lines starting so
     curl -s "http://127.0.0.1:$1/metrics" | awk -v p="$2" 'index($0, p) == 1 { s += $NF } END { printf "%.0f", s + 0 }'
 }
@@ -72,16 +90,9 @@ for R in $REPLICAS; do
     ARGS=(serve --database-url "$SERVICE_CONNINFO" --port 0 --allow-self-approval --pool-size 10)
     for (( i = 0; i < R; i++ )); do ARGS+=(--replica-url "${STANDBY_URLS[$i]}"); done
     say "$R standbys: campaignd ${ARGS[*]:0:6} … ($(load))"
-    (cd "$ROOT" && exec "$BIN" "${ARGS[@]}" 2>"$DIR/daemon-$R.log" >/dev/null) &
-    DAEMON=$!
-    EXTRA_PIDS=("$DAEMON" "${EXTRA_PIDS[@]}")
-    P=""
-    for _ in $(seq 1 120); do
-        P=$(sed -nE '/listening/s/.*address=[^ ]*:([0-9]+)( .*)?$/\1/p' "$DIR/daemon-$R.log" | head -n 1)
-        [[ -n $P ]] && break
-        sleep 0.5
-    done
-    [[ -n $P ]] || die "the measured daemon did not start: $(tail -n 5 "$DIR/daemon-$R.log")"
+    start_daemon "$DIR/daemon-$R.log" "${ARGS[@]}"
+    DAEMON=$STARTED_PID
+    P=$STARTED_PORT
     for _ in $(seq 1 60); do
         USED=$(curl -s "http://127.0.0.1:$P/readyz" | python3 -c 'import json,sys; print(sum(r["used"] for r in json.load(sys.stdin).get("replicas", [])))')
         (( USED == R )) && break
@@ -108,7 +119,6 @@ for R in $REPLICAS; do
     REPLICA_READS=$(( $(metric "$P" campaignd_replica_reads_total) - REPLICA_BEFORE ))
     kill "$LAGGER" 2>/dev/null || true
     stop_pid "$DAEMON" 30
-    EXTRA_PIDS=("${EXTRA_PIDS[@]:1}")
     python3 - "$OUT" "$R" "$PRIMARY_READS" "$REPLICA_READS" <<'PY'
 import json, sys
 out, r, primary, replica = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
@@ -161,19 +171,11 @@ INI
     EXTRA_PIDS=("$(cat "$DIR/pgbouncer/pgbouncer.pid")" "${EXTRA_PIDS[@]}")
     FLEET_PORTS=(); FLEET_PIDS=()
     for d in 1 2 3; do
-        (cd "$ROOT" && exec "$BIN" serve --port 0 --pool-size 10 --allow-self-approval \
+        start_daemon "$DIR/fleet-$d.log" serve --port 0 --pool-size 10 --allow-self-approval \
             --database-url "host=127.0.0.1 port=$BOUNCER_PORT user=campaignd_app dbname=campaignd" \
-            --listen-url "$SERVICE_CONNINFO" --replica-url "${STANDBY_URLS[0]}" --replica-url "${STANDBY_URLS[1]}" \
-            2>"$DIR/fleet-$d.log" >/dev/null) &
-        FLEET_PIDS+=("$!")
-        EXTRA_PIDS=("$!" "${EXTRA_PIDS[@]}")
-        P=""
-        for _ in $(seq 1 120); do
-            P=$(sed -nE '/listening/s/.*address=[^ ]*:([0-9]+)( .*)?$/\1/p' "$DIR/fleet-$d.log" | head -n 1)
-            [[ -n $P ]] && break
-            sleep 0.5
-        done
-        [[ -n $P ]] || die "fleet daemon $d did not start: $(tail -n 5 "$DIR/fleet-$d.log")"
+            --listen-url "$SERVICE_CONNINFO" --replica-url "${STANDBY_URLS[0]}" --replica-url "${STANDBY_URLS[1]}"
+        FLEET_PIDS+=("$STARTED_PID")
+        P=$STARTED_PORT
         FLEET_PORTS+=("$P")
     done
     sleep 2  # the standbys checked once by each daemon

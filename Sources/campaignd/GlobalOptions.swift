@@ -51,9 +51,9 @@ struct GlobalOptions: ParsableArguments {
         let format = setting(logFormat, "CAMPAIGND_LOG_FORMAT", default: "text") ?? "text"
         switch format {
         case "json":
-            LoggingSystem.bootstrap { JSONLogHandler(label: $0, level: level) }
+            LoggingSystem.bootstrap { DaemonLogHandler(label: $0, level: level, format: .json) }
         case "text":
-            LoggingSystem.bootstrap { TextLogHandler(label: $0, level: level) }
+            LoggingSystem.bootstrap { DaemonLogHandler(label: $0, level: level, format: .text) }
         default:
             throw ValidationError("unknown log format \(format): use text or json")
         }

@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import Synchronization
 
 /// Log lines on their way to stderr, gathered so that a busy daemon does not make one
@@ -62,45 +61,5 @@ final class LogOutput: Sendable {
                 }
             }
         }
-    }
-}
-
-/// swift-log's text format (`2026-12-02T14:43:25+0000 info campaignd: key=value [source]
-/// message`, metadata sorted by key), written through ``LogOutput``.
-struct TextLogHandler: LogHandler {
-    let label: String
-    var logLevel: Logger.Level
-    var metadata: Logger.Metadata = [:]
-    var metadataProvider: Logger.MetadataProvider?
-
-    init(label: String, level: Logger.Level) {
-        self.label = label
-        self.logLevel = level
-        _ = LogOutput.started
-    }
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        var merged = metadata
-        if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
-        if let extra = event.metadata { merged.merge(extra) { $1 } }
-        var line = Self.timestamp() + " \(event.level) \(label):"
-        for (key, value) in merged.sorted(by: { $0.key < $1.key }) { line += " \(key)=\(value)" }
-        line += " [\(event.source)] \(event.message)\n"
-        LogOutput.standardError.append(Array(line.utf8), urgent: event.level >= .notice)
-    }
-
-    /// Local time with its offset, to the second, as swift-log's own handler writes it.
-    static func timestamp() -> String {
-        var now = time(nil)
-        var parts = tm()
-        localtime_r(&now, &parts)
-        var buffer = [Int8](repeating: 0, count: 32)
-        let count = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%S%z", &parts)
-        return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
