@@ -191,17 +191,11 @@ extension FeedHub {
     /// the primary's WAL position as it is now (after the commit that sent the `NOTIFY`),
     /// asked for a few milliseconds, else on the primary.
     func readAfterCommit<T: Sendable>(_ read: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        var standby = store.pool
         if let replicas = store.replicas, let position = try? await replicas.primaryPosition() {
-            let pool = await replicas.pool(replayedPast: position, patience: .milliseconds(50))
-            if pool !== store.pool {
-                do {
-                    return try await pool.withTransaction { try await read($0) }
-                } catch let error as PostgresError where error.sqlState == nil || error.sqlState?.hasPrefix("08") == true {
-                    // The standby went away: the primary answers.
-                }
-            }
+            standby = await replicas.pool(replayedPast: position, patience: .milliseconds(50))
         }
-        return try await store.pool.withTransaction(retryOnConflict: true) { try await read($0) }
+        return try await store.readOnStandby(standby) { try await $0.withTransaction(retryOnConflict: true) { try await read($0) } }
     }
 }
 

@@ -1,6 +1,5 @@
 import CoreMetrics
 import Domain
-import Postgres
 
 /// Reads the feeds of concurrent polls together.
 ///
@@ -34,15 +33,9 @@ public final class CoalescedFeedReader<Feed: CommitOrderedFeed>: Sendable {
             }
             let polls = take()
             let keys = Feed.name == NotificationFeed.name ? polls.map { "entity:\($0.key)" } : ["central"]
-            let chosen = replicas.pool(replayedPast: replicas.fence(of: keys))
-            if chosen !== store.pool {
-                do {
-                    return try await chosen.withConnection { try await Feed(connection: $0).rows(of: polls) }
-                } catch let error as PostgresError where error.sqlState == nil || error.sqlState?.hasPrefix("08") == true {
-                    // The standby went away: the primary answers.
-                }
+            return try await store.readOnStandby(replicas.pool(replayedPast: replicas.fence(of: keys))) {
+                try await $0.withConnection { try await Feed(connection: $0).rows(of: polls) }
             }
-            return try await store.pool.withConnection { try await Feed(connection: $0).rows(of: polls) }
         }
     }
 

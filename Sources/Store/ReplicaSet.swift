@@ -115,6 +115,15 @@ public final class ReplicaSet: Sendable {
 
     public var isEmpty: Bool { replicas.isEmpty }
 
+    /// Whether a standby's error means it cannot serve, so that the primary answers: the
+    /// connection is gone or refused (no SQLSTATE, or class 08), the standby is shutting
+    /// down (57P01), or it cancelled the read to replay a conflicting change (40001).
+    public static func isStandbyFailure(_ error: any Error) -> Bool {
+        guard let error = error as? PostgresError else { return false }
+        guard let state = error.sqlState else { return true }
+        return state.hasPrefix("08") || state == "57P01" || state == "40001"
+    }
+
     /// Each standby as `/readyz` reports it.
     public var statuses: [Status] {
         replicas.map { replica in

@@ -39,19 +39,23 @@ public struct Store: Sendable {
         isolation actor: isolated (any Actor)? = #isolation,
         _ body: (StoreTransaction) async throws -> T
     ) async throws -> T {
-        guard let replicas else { return try await transaction(for: principal, body) }
-        let chosen = replicas.pool(replayedPast: replicas.fence(of: [Self.readerKey(reader ?? principal)]))
-        guard chosen !== pool else { return try await transaction(for: principal, body) }
-        let settings = principal?.entityID.map { [(name: "campaignd.entity_id", value: String($0))] } ?? []
+        let standby = replicas.map { $0.pool(replayedPast: $0.fence(of: [Self.readerKey(reader ?? principal)])) } ?? pool
+        return try await readOnStandby(standby) { try await transaction(on: $0, for: principal, body) }
+    }
+
+    /// Runs `read` on `standby` (a pool ``ReplicaSet`` chose), and on the primary instead
+    /// when that is the primary, or when the standby fails as a standby does
+    /// (``ReplicaSet/isStandbyFailure(_:)``).
+    public func readOnStandby<T>(
+        _ standby: PostgresPool,
+        isolation actor: isolated (any Actor)? = #isolation,
+        _ read: (PostgresPool) async throws -> T
+    ) async throws -> T {
+        guard standby !== pool else { return try await read(pool) }
         do {
-            return try await chosen.withTransaction(settings: settings, retryOnConflict: true) { connection in
-                try await body(StoreTransaction(connection: connection, reminderLead: reminderLead))
-            }
-        } catch let error as PostgresError where error.sqlState == nil || error.sqlState?.hasPrefix("08") == true
-            || error.sqlState == "57P01" || error.sqlState == "40001"
-        {
-            // The standby went away (or cancelled the read to replay a conflicting change).
-            return try await transaction(for: principal, body)
+            return try await read(standby)
+        } catch where ReplicaSet.isStandbyFailure(error) {
+            return try await read(pool)
         }
     }
 
@@ -64,6 +68,14 @@ public struct Store: Sendable {
     @discardableResult
     public func transaction<T>(
         for principal: Principal? = nil,
+        isolation actor: isolated (any Actor)? = #isolation,
+        _ body: (StoreTransaction) async throws -> T
+    ) async throws -> T {
+        try await transaction(on: pool, for: principal, body)
+    }
+
+    private func transaction<T>(
+        on pool: PostgresPool, for principal: Principal?,
         isolation actor: isolated (any Actor)? = #isolation,
         _ body: (StoreTransaction) async throws -> T
     ) async throws -> T {
