@@ -290,7 +290,7 @@ public final class ReplicaSet: Sendable {
         } catch {
             problem = "unreachable: \(error)"
         }
-        let (before, after) = replica.state.withLock { state -> (Bool, Bool) in
+        let (before, after, state) = replica.state.withLock { state -> (Bool, Bool, Replica.State) in
             let before = usable(state)
             state.problem = problem
             if let replayed {
@@ -298,9 +298,8 @@ public final class ReplicaSet: Sendable {
                 if let written, replayed >= written { state.lastCaughtUp = now }
                 state.lagSeconds = state.lastCaughtUp.map { (now - $0).seconds } ?? nil
             }
-            return (before, usable(state))
+            return (before, usable(state), state)
         }
-        let state = replica.state.withLock { $0 }
         replica.lag.record(state.lagSeconds ?? -1)
         replica.usable.record(after ? 1 : 0)
         if before != after {

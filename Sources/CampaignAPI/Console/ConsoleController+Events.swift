@@ -56,6 +56,15 @@ extension ConsoleController {
 
     // MARK: Webhooks
 
+    /// What the list and an endpoint's page show of it: id, URL, kinds, status.
+    static func summary(_ webhook: Webhook) -> [String: Any] {
+        [
+            "id": String(webhook.id), "url": webhook.url,
+            "kinds": webhook.kinds.isEmpty ? "every kind" : webhook.kinds.joined(separator: ", "),
+            "status": webhook.disabledAt.map { "disabled \(RFC3339.format($0)): \(webhook.disabledReason ?? "")" } ?? "enabled",
+        ]
+    }
+
     @Sendable func webhookList(_ request: Request, context: APIContext) async throws -> Response {
         try await webhooksPage(context)
     }
@@ -78,13 +87,9 @@ extension ConsoleController {
         data["createError"] = form["createError"]
         if let (webhook, secret) = created { data["secret"] = ["id": String(webhook.id), "value": secret] }
         data["rows"] = webhooks.map { webhook -> [String: Any] in
-            [
-                "id": String(webhook.id), "url": webhook.url,
-                "kinds": webhook.kinds.isEmpty ? "every kind" : webhook.kinds.joined(separator: ", "),
-                "created": RFC3339.format(webhook.createdAt), "createdBy": webhook.createdBy,
-                "status": webhook.disabledAt.map { "disabled \(RFC3339.format($0)): \(webhook.disabledReason ?? "")" } ?? "enabled",
-                "csrf": data["csrf"] ?? "",
-            ]
+            Self.summary(webhook).merging([
+                "created": RFC3339.format(webhook.createdAt), "createdBy": webhook.createdBy, "csrf": data["csrf"] ?? "",
+            ]) { $1 }
         }
         return ConsolePage.render("webhooks", data, status: status)
     }
@@ -136,11 +141,7 @@ extension ConsoleController {
         let mayRedeliver = Self.may("POST", "/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver", principal)
         var data = Self.layout(context)
         data["title"] = "Webhook \(webhook.id)"
-        data["webhook"] = [
-            "id": String(webhook.id), "url": webhook.url,
-            "kinds": webhook.kinds.isEmpty ? "every kind" : webhook.kinds.joined(separator: ", "),
-            "status": webhook.disabledAt.map { "disabled \(RFC3339.format($0)): \(webhook.disabledReason ?? "")" } ?? "enabled",
-        ]
+        data["webhook"] = Self.summary(webhook)
         data["rows"] = deliveries.map { delivery -> [String: Any] in
             [
                 "id": String(delivery.id), "eventID": delivery.eventID, "kind": delivery.kind, "status": delivery.status.rawValue,
