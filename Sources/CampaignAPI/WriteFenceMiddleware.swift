@@ -13,15 +13,14 @@ struct WriteFenceMiddleware: RouterMiddleware {
         async throws -> Response
     {
         guard let replicas, request.method != .get, request.method != .head else { return try await next(request, context) }
+        // A refusal may still follow a write, so errors are fenced too (it costs one read).
+        let answer: Result<Response, any Error>
         do {
-            let response = try await next(request, context)
-            if let principal = context.principal { await replicas.fence(Store.readerKey(principal)) }
-            return response
+            answer = .success(try await next(request, context))
         } catch {
-            // A refusal may still follow a write (a conflict after a partial check does
-            // not, but the fence costs one read and keeps the rule simple).
-            if let principal = context.principal { await replicas.fence(Store.readerKey(principal)) }
-            throw error
+            answer = .failure(error)
         }
+        if let principal = context.principal { await replicas.fence(Store.readerKey(principal)) }
+        return try answer.get()
     }
 }
