@@ -9,7 +9,7 @@
 # The sourcing script sets NAME (for messages) before sourcing.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BIN="$ROOT/.build/release/campaignd"
+BIN=${BENCH_BIN:-$ROOT/.build/release/campaignd}  # BENCH_BIN: another build (before/after figures)
 BENCH="$ROOT/bench"
 SKIP_BUILD=${BENCH_SKIP_BUILD:-0}
 KEEP=${BENCH_KEEP:-0}

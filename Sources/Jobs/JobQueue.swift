@@ -43,16 +43,24 @@ public struct JobQueue: Sendable {
     /// Claims up to `limit` due jobs, in due order, in one statement, and leases them to
     /// `worker` until now + `lease`.
     public func claim(worker: String, lease: Duration, limit: Int) async throws -> [ClaimedJob] {
-        try await connection.query(
-            """
-            UPDATE central.jobs SET status = \(Self.running), attempts = attempts + 1, started_at = now(),
-                lease_expires_at = now() + \(lease.seconds) * interval '1 second', worker = \(worker)
-            WHERE id IN (
-                SELECT id FROM central.jobs WHERE status = \(Self.queued) AND run_at <= now()
-                ORDER BY run_at, id LIMIT \(max(1, limit)) FOR UPDATE SKIP LOCKED)
-            RETURNING \(JobRepository.columns)
-            """
-        ).map { ClaimedJob(job: try JobRepository.decode($0)) }
+        try Self.claimed(try await connection.query(Self.claimQuery(worker: worker, lease: lease, limit: limit)))
+    }
+
+    /// "Now" is the statement's time, not the transaction's: a worker also claims at the
+    /// end of a batch's transaction (see `markSucceededAndCommit`).
+    private static func claimQuery(worker: String, lease: Duration, limit: Int) -> PostgresQuery {
+        """
+        UPDATE central.jobs SET status = \(Self.running), attempts = attempts + 1, started_at = statement_timestamp(),
+            lease_expires_at = statement_timestamp() + \(lease.seconds) * interval '1 second', worker = \(worker)
+        WHERE id IN (
+            SELECT id FROM central.jobs WHERE status = \(Self.queued) AND run_at <= statement_timestamp()
+            ORDER BY run_at, id LIMIT \(max(1, limit)) FOR UPDATE SKIP LOCKED)
+        RETURNING \(JobRepository.columns)
+        """
+    }
+
+    private static func claimed(_ rows: PostgresRows) throws -> [ClaimedJob] {
+        try rows.map { ClaimedJob(job: try JobRepository.decode($0)) }
             .sorted { ($0.job.runAt, $0.job.id) < ($1.job.runAt, $1.job.id) }
     }
 
@@ -78,12 +86,26 @@ public struct JobQueue: Sendable {
     /// Inside the jobs' transaction, after their effects, in one statement: `finished_at`
     /// is the moment just before the commit.
     public func markSucceeded(_ claimed: [ClaimedJob]) async throws {
-        try await connection.query(
-            """
-            UPDATE central.jobs SET status = \(Self.succeeded), finished_at = clock_timestamp(), lease_expires_at = NULL,
-                last_error = NULL
-            WHERE (id, attempts) IN (SELECT * FROM unnest(\(claimed.map(\.job.id)), \(claimed.map(\.attempt))))
-            """)
+        try await connection.query(Self.succeededQuery(claimed))
+    }
+
+    /// The jobs' last statements: `markSucceeded`, then a claim of up to `limit` more jobs
+    /// for `worker`, then the commit, all in one round trip: the claim commits with the jobs.
+    public func markSucceededAndCommit(
+        _ claimed: [ClaimedJob], thenClaim limit: Int, worker: String, lease: Duration
+    ) async throws -> [ClaimedJob] {
+        let rows = try await connection.pipelineAndCommit([
+            Self.succeededQuery(claimed), Self.claimQuery(worker: worker, lease: lease, limit: limit),
+        ])
+        return try Self.claimed(rows[1])
+    }
+
+    private static func succeededQuery(_ claimed: [ClaimedJob]) -> PostgresQuery {
+        """
+        UPDATE central.jobs SET status = \(Self.succeeded), finished_at = clock_timestamp(), lease_expires_at = NULL,
+            last_error = NULL
+        WHERE (id, attempts) IN (SELECT * FROM unnest(\(claimed.map(\.job.id)), \(claimed.map(\.attempt))))
+        """
     }
 
     /// After a failed attempt: queued again at now + `backoff`, or `failed` once the

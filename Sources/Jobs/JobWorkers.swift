@@ -88,25 +88,28 @@ public struct JobWorkers: Service {
         }
     }
 
-    /// One worker: on each wake-up, run due jobs until none is left.
+    /// One worker: on each wake-up, run due jobs until none is left. A full batch that ran
+    /// whole claims the next one in its own transaction, before it commits (see
+    /// `execute(batch:)`), so that a busy worker pays one transaction per batch.
     private func work(_ wakeups: AsyncStream<Void>, worker: String, doorbells: Doorbells) async {
         var failures = 0
         for await _ in wakeups {
+            var claimed: [ClaimedJob] = []
             while !Task.isShuttingDownGracefully {
                 do {
-                    let claimed = try await JobQueue.claim(in: store, worker: worker, lease: options.lease, limit: options.batch)
+                    if claimed.isEmpty {
+                        claimed = try await JobQueue.claim(in: store, worker: worker, lease: options.lease, limit: options.batch)
+                    }
                     guard !claimed.isEmpty else { break }
                     failures = 0
                     // There may be more: let another worker look while this one works.
                     doorbells.ringOne()
-                    if Task.isShuttingDownGracefully {
-                        try await store.transaction { try await $0.queue.giveBack(claimed) }
-                        break
-                    }
+                    if Task.isShuttingDownGracefully { break }
                     if claimed.count == 1 {
                         await execute(claimed[0], worker: worker)
+                        claimed = []
                     } else {
-                        await execute(batch: claimed, worker: worker, doorbells: doorbells)
+                        claimed = await execute(batch: claimed, worker: worker, doorbells: doorbells)
                     }
                 } catch {
                     // The database is unreachable or restarting: back off, then wait for the next wake-up.
@@ -116,6 +119,18 @@ public struct JobWorkers: Service {
                     break
                 }
             }
+            if !claimed.isEmpty {
+                // Claimed, not begun: back to the queue untouched (a shutdown).
+                await giveBack(claimed)
+            }
+        }
+    }
+
+    private func giveBack(_ claimed: [ClaimedJob]) async {
+        do {
+            try await store.transaction { try await $0.queue.giveBack(claimed) }
+        } catch {
+            logger.warning("cannot give jobs back; their leases will expire", metadata: ["error": "\(error)"])
         }
     }
 
@@ -127,12 +142,18 @@ public struct JobWorkers: Service {
     /// Jobs that take long do not hold the others: once `options.batchBudget` has passed,
     /// the jobs done so far commit and the rest go back to the queue, in that same
     /// transaction, for any worker to take.
-    private func execute(batch: [ClaimedJob], worker: String, doorbells: Doorbells) async {
-        await withTaskGroup(of: Void.self) { group in
+    ///
+    /// A full batch that ran whole claims the next batch in the same transaction, just
+    /// before the commit, and returns it: the claim then costs no transaction of its own
+    /// and commits (durably) with the jobs. Should the transaction roll back, so does the
+    /// claim, and the jobs stay queued for anyone.
+    /// - Returns: the jobs claimed next (none when the batch was not full, stopped early or failed).
+    private func execute(batch: [ClaimedJob], worker: String, doorbells: Doorbells) async -> [ClaimedJob] {
+        await withTaskGroup(of: Void.self, returning: [ClaimedJob].self) { group in
             group.addTask { await heartbeat(batch) }
             let started = ContinuousClock.now
             do {
-                let (ran, returned) = try await store.transaction { transaction -> ([ClaimedJob], Int) in
+                let (ran, returned, next) = try await store.transaction { transaction -> ([ClaimedJob], Int, [ClaimedJob]) in
                     let ours = try await transaction.queue.confirm(batch)
                     let runnable = batch.filter { ours.contains($0.job.id) }
                     let begun = ContinuousClock.now
@@ -144,10 +165,16 @@ public struct JobWorkers: Service {
                         done.append(claimed)
                     }
                     await options.failpoints.pause(at: "job.before_commit")
-                    try await transaction.queue.markSucceeded(done)
                     let rest = Array(runnable.dropFirst(done.count))
+                    let returned = batch.count - runnable.count
+                    if rest.isEmpty, batch.count >= options.batch, !Task.isShuttingDownGracefully {
+                        let next = try await transaction.queue.markSucceededAndCommit(
+                            done, thenClaim: options.batch, worker: worker, lease: options.lease)
+                        return (done, returned, next)
+                    }
+                    try await transaction.queue.markSucceeded(done)
                     if !rest.isEmpty { try await transaction.queue.giveBack(rest) }
-                    return (done, batch.count - runnable.count)
+                    return (done, returned, [])
                 }
                 let elapsed = ContinuousClock.now - started
                 for claimed in ran {
@@ -164,6 +191,8 @@ public struct JobWorkers: Service {
                     doorbells.ringOne()
                 }
                 logger.debug("jobs succeeded", metadata: ["jobs": "\(ran.count)"])
+                group.cancelAll()
+                return next
             } catch {
                 if !(error is BatchFallback) {
                     logger.debug("a batch of jobs failed; running them one by one", metadata: ["error": "\(error)"])
@@ -171,18 +200,14 @@ public struct JobWorkers: Service {
                 for (index, claimed) in batch.enumerated() {
                     if Task.isShuttingDownGracefully {
                         // Finish the job in hand only: the others go back untouched.
-                        let rest = Array(batch[index...])
-                        do {
-                            try await store.transaction { try await $0.queue.giveBack(rest) }
-                        } catch {
-                            logger.warning("cannot give jobs back; their leases will expire", metadata: ["error": "\(error)"])
-                        }
+                        await giveBack(Array(batch[index...]))
                         break
                     }
                     await execute(claimed, worker: worker)
                 }
             }
             group.cancelAll()
+            return []
         }
     }
 

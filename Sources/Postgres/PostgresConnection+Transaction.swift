@@ -7,8 +7,11 @@ public enum PostgresIsolation: String, Sendable {
 
 extension PostgresConnection {
     /// Runs `body` in a transaction: it commits when `body` returns and rolls back when it throws.
+    ///
+    /// The `BEGIN` is not sent on its own: it goes with `body`'s first statement, in its
+    /// round trip (a pipeline). A `body` that sends nothing costs nothing.
     /// - Parameter settings: run-time parameters set for this transaction only (`SET LOCAL`),
-    ///   sent with the `BEGIN` in one round trip.
+    ///   sent with the `BEGIN`.
     @discardableResult
     public func withTransaction<T>(
         isolation: PostgresIsolation = .readCommitted,
@@ -16,19 +19,21 @@ extension PostgresConnection {
         isolation actor: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
-        var begin = "BEGIN ISOLATION LEVEL \(isolation.rawValue)"
+        var begin = ["BEGIN ISOLATION LEVEL \(isolation.rawValue)"]
         for setting in settings {
             guard setting.name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_" || $0 == ".") }) else {
                 throw PostgresError(code: .invalidParameter, message: "not a setting name: \(setting.name)")
             }
-            begin += "; SET LOCAL \(setting.name) = \(try Self.literal(setting.value))"
+            begin.append("SET LOCAL \(setting.name) = \(try Self.literal(setting.value))")
         }
-        try await execute(unsafeSQL: begin)
+        deferUntilNextCommand(begin)
         let value: T
         do {
             value = try await body(self)
         } catch {
-            if isUsable {
+            // Nothing sent yet: no transaction to roll back.
+            let committed = takeCommittedInPipeline()
+            if !discardDeferred(), !committed, isUsable {
                 do {
                     try await execute(unsafeSQL: "ROLLBACK")
                 } catch {
@@ -37,7 +42,10 @@ extension PostgresConnection {
             }
             throw error
         }
-        try await execute(unsafeSQL: "COMMIT")
+        let committed = takeCommittedInPipeline()
+        if !discardDeferred(), !committed {
+            try await execute(unsafeSQL: "COMMIT")
+        }
         return value
     }
 }

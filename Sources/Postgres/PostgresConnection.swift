@@ -13,6 +13,11 @@ import NIOPosix
 public final class PostgresConnection: @unchecked Sendable {
     private let lock = NIOLock()
     private var handle: OpaquePointer?
+    /// Statements without parameters to send ahead of the next command, in the same round
+    /// trip: a transaction's `BEGIN` (see `withTransaction`). Touched only under `lock`.
+    private var deferred: [String] = []
+    /// Set by `pipelineAndCommit`, read by `withTransaction`. Touched only under `lock`.
+    private var committedInPipeline = false
     let threadPool: NIOThreadPool
     let logger: Logger
 
@@ -61,8 +66,42 @@ public final class PostgresConnection: @unchecked Sendable {
         try await threadPool.runIfActive {
             try self.withHandle { handle in
                 let rendered = try query.render { try Self.quoteIdentifier($0, handle) }
-                return try Self.execute(rendered, on: handle)
+                let ahead = self.takeDeferred()
+                guard !ahead.isEmpty else { return try Self.execute(rendered, on: handle) }
+                let statements = ahead.map { RenderedQuery(sql: $0, types: [], values: []) } + [rendered]
+                return try Self.pipeline(statements, on: handle)[statements.count - 1]
             }
+        }
+    }
+
+    /// Runs statements with bound parameters one after the other, sent together in one
+    /// round trip (libpq's pipeline mode), and returns their rows in order. Each runs as
+    /// if sent alone (inside a transaction, as part of it); the first that fails throws,
+    /// and the ones after it are not run.
+    public func pipeline(_ queries: [PostgresQuery]) async throws -> [PostgresRows] {
+        guard !queries.isEmpty else { return [] }
+        return try await threadPool.runIfActive {
+            try self.withHandle { handle in
+                let rendered = try queries.map { query in try query.render { try Self.quoteIdentifier($0, handle) } }
+                let ahead = self.takeDeferred().map { RenderedQuery(sql: $0, types: [], values: []) }
+                return Array(try Self.pipeline(ahead + rendered, on: handle).dropFirst(ahead.count))
+            }
+        }
+    }
+
+    /// Inside `withTransaction`: runs `queries` as `pipeline` does and commits the
+    /// transaction in the same round trip. `withTransaction` then has nothing left to send.
+    public func pipelineAndCommit(_ queries: [PostgresQuery]) async throws -> [PostgresRows] {
+        let rows = try await pipeline(queries + ["COMMIT"])
+        lock.withLock { committedInPipeline = true }
+        return Array(rows.dropLast())
+    }
+
+    /// Whether `pipelineAndCommit` ended the transaction (and forgets it).
+    func takeCommittedInPipeline() -> Bool {
+        lock.withLock {
+            defer { committedInPipeline = false }
+            return committedInPipeline
         }
     }
 
@@ -71,11 +110,30 @@ public final class PostgresConnection: @unchecked Sendable {
     public func execute(unsafeSQL sql: String) async throws {
         try await threadPool.runIfActive {
             try self.withHandle { handle in
-                let result = PQexec(handle, sql)
+                let result = PQexec(handle, (self.takeDeferred() + [sql]).joined(separator: "; "))
                 defer { PQclear(result) }
                 try Self.check(result, handle)
             }
         }
+    }
+
+    /// Sends `statements` (without parameters) ahead of the next command, in its round trip.
+    func deferUntilNextCommand(_ statements: [String]) {
+        lock.withLock { deferred += statements }
+    }
+
+    /// Forgets the statements deferred and not sent yet; true if there were any.
+    func discardDeferred() -> Bool {
+        lock.withLock {
+            defer { deferred = [] }
+            return !deferred.isEmpty
+        }
+    }
+
+    /// Under `lock`: the statements to send ahead of this command, now sent.
+    func takeDeferred() -> [String] {
+        defer { deferred = [] }
+        return deferred
     }
 
     /// Quotes an identifier with `PQescapeIdentifier`.
@@ -214,6 +272,64 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     static func execute(_ query: RenderedQuery, on handle: OpaquePointer) throws -> PostgresRows {
+        let result = try withParameters(of: query) { count, types, values in
+            PQexecParams(handle, query.sql, count, types, values, nil, nil, 0)
+        }
+        defer { PQclear(result) }
+        try check(result, handle)
+        return rows(of: result)
+    }
+
+    /// Sends `queries` in pipeline mode with one sync point, then reads every result up to
+    /// it: a query's results end with a null result, and those after a failure come back
+    /// as `PGRES_PIPELINE_ABORTED`. The few small statements sent here fit the socket's
+    /// buffers, so blocking mode cannot deadlock on them.
+    static func pipeline(_ queries: [RenderedQuery], on handle: OpaquePointer) throws -> [PostgresRows] {
+        guard PQenterPipelineMode(handle) == 1 else { throw connectionError(handle) }
+        for query in queries {
+            let sent = try withParameters(of: query) { count, types, values in
+                PQsendQueryParams(handle, query.sql, count, types, values, nil, nil, 0)
+            }
+            guard sent == 1 else { throw connectionError(handle) }
+        }
+        guard PQpipelineSync(handle) == 1 else { throw connectionError(handle) }
+        var results: [PostgresRows?] = Array(repeating: nil, count: queries.count)
+        var failure: (any Error)?
+        var index = 0
+        var nullsInARow = 0
+        while true {
+            guard let result = PQgetResult(handle) else {
+                // The end of one query's results; two in a row only when the connection broke.
+                nullsInARow += 1
+                guard nullsInARow == 1, index < queries.count else { throw failure ?? connectionError(handle) }
+                index += 1
+                continue
+            }
+            nullsInARow = 0
+            defer { PQclear(result) }
+            let status = PQresultStatus(result)
+            if status == PGRES_PIPELINE_SYNC { break }
+            if status == PGRES_PIPELINE_ABORTED || index >= queries.count { continue }
+            do {
+                try check(result, handle)
+                results[index] = rows(of: result)
+            } catch {
+                failure = failure ?? error
+            }
+        }
+        guard PQexitPipelineMode(handle) == 1 else { throw failure ?? connectionError(handle) }
+        if let failure { throw failure }
+        return try results.map { rows in
+            guard let rows else { throw PostgresError(code: .server, message: "a pipelined statement returned no result") }
+            return rows
+        }
+    }
+
+    /// Calls `body` with the query's parameter count, types and values as C strings.
+    private static func withParameters<T>(
+        of query: RenderedQuery,
+        _ body: (Int32, UnsafePointer<UInt32>?, UnsafePointer<UnsafePointer<CChar>?>?) -> T
+    ) throws -> T {
         // Parameters travel as C strings: a NUL would silently cut the value short.
         if query.values.contains(where: { $0?.utf8.contains(0) == true }) {
             throw PostgresError(
@@ -221,16 +337,11 @@ public final class PostgresConnection: @unchecked Sendable {
         }
         let values = query.values.map { $0.map { strdup($0) } ?? nil }
         defer { values.forEach { free($0) } }
-        let result = query.types.withUnsafeBufferPointer { types in
+        return query.types.withUnsafeBufferPointer { types in
             values.map { UnsafePointer($0) }.withUnsafeBufferPointer { valuePointers in
-                PQexecParams(
-                    handle, query.sql, Int32(query.values.count), types.baseAddress,
-                    valuePointers.baseAddress, nil, nil, 0)
+                body(Int32(query.values.count), types.baseAddress, valuePointers.baseAddress)
             }
         }
-        defer { PQclear(result) }
-        try check(result, handle)
-        return rows(of: result)
     }
 
     static func check(_ result: OpaquePointer?, _ handle: OpaquePointer) throws {
