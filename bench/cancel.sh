@@ -45,7 +45,7 @@ fi
 
 say "cancel benchmark: 2 x $RUNS rounds"
 "$PY" "$BENCH/cancel_bench.py" --port "$PORT" --token "$TOKEN" --conninfo "$CONNINFO" \
-    --sql-file "$BENCH/cancel_by_hand.sql" --server-log "$DIR/postgresql.log" \
+    --sql-file "$BENCH/cancel_by_hand.sql" --minimal-sql-file "$BENCH/cancel_minimal.sql" --server-log "$DIR/postgresql.log" \
     --entities "$ENTITIES" --orders "$ORDERS" --processes "$PROCESSES" --other-orders "$OTHER_ORDERS" --runs "$RUNS" \
     --audience "$AUDIENCE" --poll-ms "$POLL_MS" --profile "$PROFILE" --sql-role "$SQL_ROLE"
 echo "$(load)"

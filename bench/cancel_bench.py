@@ -39,6 +39,7 @@ def parse_args():
     p.add_argument("--token", required=True)
     p.add_argument("--conninfo", required=True)
     p.add_argument("--sql-file", required=True)
+    p.add_argument("--minimal-sql-file", required=True)
     p.add_argument("--server-log", required=True)
     p.add_argument("--entities", type=int, default=10000)
     p.add_argument("--orders", type=int, default=10000)
@@ -50,6 +51,7 @@ def parse_args():
     p.add_argument("--sql-role", default="auto")
     p.add_argument("--profile", type=int, default=1)
     p.add_argument("--goal-ratio", type=float, default=1.3)
+    p.add_argument("--goal-minimal-ratio", type=float, default=2.5)
     p.add_argument("--goal-ms", type=float, default=1000.0)
     return p.parse_args()
 
@@ -96,7 +98,7 @@ existing = sql("SELECT count(*) FROM central.entities").fetchone()[0]
 if existing == 0:
     sql(
         """INSERT INTO central.entities (code, label, created_by)
-           SELECT 'E' || lpad(i::text, 5, '0'), 'Entity ' || i, 'bench' FROM generate_series(1, %(n)s) AS i""",
+           SELECT 'E' || lpad(i::text, 6, '0'), 'Entity ' || i, 'bench' FROM generate_series(1, %(n)s) AS i""",
         {"n": ARGS.entities},
     )
 codes = [r[0] for r in sql("SELECT code FROM central.entities ORDER BY id").fetchall()]
@@ -150,14 +152,20 @@ def create_package(label):
     return int(api.request("POST", "/v1/packages", body)["id"])
 
 
-def prepare(package_id, first):
+PUBLISH_MS = []  # POST /publish of package A: the broadcast (offers and one notification per entity)
+
+
+def prepare(package_id, first, timed=False):
     """Publishes the package (reinitializing it first after a cancel), seeds its orders
     of the current revision and registers its processes. Returns the revision."""
     if not first:
         job = api.request("POST", f"/v1/packages/{package_id}/reinitialize", {"comment": "next round"})["job"]
         api.wait_job(job["id"], 0.02)
     for action in ("submit", "approve", "publish"):
+        start = time.perf_counter()
         api.request("POST", f"/v1/packages/{package_id}/{action}", {})
+        if timed and action == "publish":
+            PUBLISH_MS.append((time.perf_counter() - start) * 1000)
     revision = sql("SELECT revision FROM central.packages WHERE id = %(p)s", {"p": package_id}).fetchone()[0]
     sql(
         """INSERT INTO local.orders (entity_id, package_id, revision, label, status, single,
@@ -176,9 +184,52 @@ def prepare(package_id, first):
     return revision
 
 
+# The yardstick of the schema's weight (bench/cancel_minimal.sql): bare copies of the
+# tables the job writes, each with its primary key (and orders with the one index its
+# search needs), nothing else. They hold the same rows as the real ones: package B's,
+# copied each round before its cancel, and the rest of the orders and notifications.
+BARE = [
+    # (table, copied from, primary key)
+    ("orders", "local.orders", "entity_id, id"),
+    ("notifications", "local.notifications", "entity_id, cursor"),
+    ("package_offers", "local.package_offers", "package_id, revision, entity_id"),
+    ("packages", "central.packages", "id"),
+    ("reference_campaigns", "central.reference_campaigns", "package_id"),
+    ("processes", "central.processes", "id"),
+    ("process_events", "central.process_events", "id"),
+    ("audit_journal", "central.audit_journal", "id"),
+]
+
+
+def make_bare():
+    sql("DROP SCHEMA IF EXISTS bare CASCADE")
+    sql("CREATE SCHEMA bare")
+    for table, source, key in BARE:
+        sql(f"CREATE TABLE bare.{table} (LIKE {source} INCLUDING DEFAULTS INCLUDING IDENTITY, PRIMARY KEY ({key}))")
+    sql("CREATE INDEX ON bare.orders (package_id, revision)")
+    sql("INSERT INTO bare.orders OVERRIDING SYSTEM VALUE SELECT * FROM local.orders")
+    sql("INSERT INTO bare.notifications SELECT * FROM local.notifications")
+    sql(f"GRANT USAGE ON SCHEMA bare TO {SQL_ROLE}")
+    sql(f"GRANT ALL ON ALL TABLES IN SCHEMA bare TO {SQL_ROLE}")
+    sql(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA bare TO {SQL_ROLE}")
+
+
+def copy_to_bare(package_id, revision):
+    """Package B's rows of this round, as the job and the hand SQL find them."""
+    p = {"p": package_id, "r": revision}
+    sql("INSERT INTO bare.orders OVERRIDING SYSTEM VALUE SELECT * FROM local.orders WHERE package_id = %(p)s AND revision = %(r)s", p)
+    for table in ("package_offers", "reference_campaigns", "processes"):
+        source = dict((t, src) for t, src, _ in BARE)[table]
+        sql(f"DELETE FROM bare.{table} WHERE package_id = %(p)s", p)
+        sql(f"INSERT INTO bare.{table} OVERRIDING SYSTEM VALUE SELECT * FROM {source} WHERE package_id = %(p)s", p)
+    sql("DELETE FROM bare.packages WHERE id = %(p)s", p)
+    sql("INSERT INTO bare.packages OVERRIDING SYSTEM VALUE SELECT * FROM central.packages WHERE id = %(p)s", p)
+
+
 def settle():
     """Same starting conditions for both sides: no autovacuum debt, a fresh checkpoint."""
     sql("VACUUM (ANALYZE) local.orders, local.notifications, central.packages, central.jobs, central.processes")
+    sql("VACUUM (ANALYZE) bare.orders, bare.notifications, bare.packages, bare.processes, bare.package_offers")
     sql("CHECKPOINT")
 
 
@@ -228,16 +279,16 @@ def cancel_api(package_id, wait):
     }
 
 
-def cancel_sql(package_id, revision):
+def cancel_sql(package_id, revision, sql_file):
     conninfo = re.sub(r"user=\S+", f"user={SQL_ROLE}", ARGS.conninfo)
     command = ["psql", conninfo, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-v", f"pkg={package_id}",
                "-v", f"rev={revision}", "-v", f"audience_all={'true' if ARGS.audience == 'all' else 'false'}",
-               "-v", f"comment={COMMENT}", "-v", "actor=operator:bench", "-f", ARGS.sql_file]
+               "-v", f"comment={COMMENT}", "-v", "actor=operator:bench", "-f", sql_file]
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True)
     wall = time.perf_counter() - start
     if done.returncode != 0:
-        sys.exit(f"cancel_bench: psql -f {ARGS.sql_file} failed ({done.returncode}): {done.stderr.strip()}")
+        sys.exit(f"cancel_bench: psql -f {sql_file} failed ({done.returncode}): {done.stderr.strip()}")
     out = done.stdout
     times = [float(t) for t in re.findall(r"^Time: ([0-9.]+) ms", out, re.M)]
     return {"statements_ms": sum(times), "wall_ms": wall * 1000, "statements": len(times)}
@@ -255,27 +306,38 @@ print(f"hand-written SQL runs as role {SQL_ROLE} (row level security "
       f"{'bypassed' if ROLE_BYPASSES_RLS else 'applies'}, as for the daemon's connections)")
 package_a = create_package("Cancel bench A (API)")
 package_b = create_package("Cancel bench B (hand SQL)")
-api_results, sql_results = [], []
+make_bare()
+api_results, sql_results, bare_results = [], [], []
 for run in range(1, 2 * ARGS.runs + 1):
     setup = time.perf_counter()
-    rev_a = prepare(package_a, run == 1)
+    rev_a = prepare(package_a, run == 1, timed=True)
     rev_b = prepare(package_b, run == 1)
+    copy_to_bare(package_b, rev_b)
     settle()
     setup = time.perf_counter() - setup
-    order = ["api", "sql"] if run % 2 == 1 else ["sql", "api"]
+    # Which side goes first turns from round to round.
+    order = ["api", "sql", "bare"][run % 3:] + ["api", "sql", "bare"][:run % 3]
     for side in order:
         if side == "api":
             api_results.append(cancel_api(package_a, "poll" if run <= ARGS.runs else "listen"))
+        elif side == "sql":
+            sql_results.append(cancel_sql(package_b, rev_b, ARGS.sql_file))
         else:
-            sql_results.append(cancel_sql(package_b, rev_b))
+            bare_results.append(cancel_sql(package_b, rev_b, ARGS.minimal_sql_file))
     ea, eb = effects(package_a, rev_a), effects(package_b, rev_b)
-    a, b = api_results[-1], sql_results[-1]
-    print(f"round {run} (ratio {a['e2e_ms'] / b['statements_ms']:.2f}; revision {rev_a}, setup {setup:.1f} s, {' then '.join(order)}, API waits by {a['wait']}): "
-          f"API POST {a['post_ms']:.1f} ms, POST->succeeded {a['e2e_ms']:.1f} ms "
-          f"(queued {a['wait_ms']:.1f} ms, job started->finished {a['job_ms']:.1f} ms) | "
-          f"hand SQL {b['statements_ms']:.1f} ms in {b['statements']} statements (psql wall {b['wall_ms']:.1f} ms)")
+    bare_rows = sql("""SELECT (SELECT count(*) FROM bare.orders WHERE package_id = %(p)s AND revision = %(r)s
+                                  AND status = 'cancelled'),
+                              (SELECT count(*) FROM bare.notifications WHERE package_id = %(p)s AND revision = %(r)s
+                                  AND kind = 'package_cancelled')""", {"p": package_b, "r": rev_b}).fetchone()
+    a, b, m = api_results[-1], sql_results[-1], bare_results[-1]
+    print(f"round {run} (revision {rev_a}, setup {setup:.1f} s, {' then '.join(order)}, API waits by {a['wait']}): "
+          f"publish {PUBLISH_MS[-1]:.1f} ms; cancel: API POST {a['post_ms']:.1f} ms, POST->succeeded {a['e2e_ms']:.1f} ms "
+          f"(queued {a['wait_ms']:.1f} ms, job {a['job_ms']:.1f} ms) | hand SQL {b['statements_ms']:.1f} ms "
+          f"| minimal schema {m['statements_ms']:.1f} ms | job / minimal {a['job_ms'] / m['statements_ms']:.2f}")
     if ea != eb or ea["orders_cancelled"] != ARGS.orders or ea["package"] != "cancelled":
         sys.exit(f"cancel_bench: the two sides differ or are incomplete: API {ea} vs SQL {eb}")
+    if bare_rows != (ea["orders_cancelled"], ea["notifications"]):
+        sys.exit(f"cancel_bench: the minimal schema's side wrote {bare_rows}, the job {ea}")
 print(f"effects of each side, every round: {ea}")
 
 hand = [r["statements_ms"] for r in sql_results]
@@ -293,6 +355,20 @@ for wait, how in (("poll", f"GET /v1/jobs/{{id}} every {ARGS.poll_ms:g} ms"),
 print(f"hand-written SQL, one psql transaction ({len(hand)} rounds):")
 print(f"  sum of \\timing (BEGIN .. COMMIT)            : {fmt(hand)} ms")
 print(f"  psql wall clock (connection included)      : {fmt(hand_wall)} ms")
+minimal = [r["statements_ms"] for r in bare_results]
+jobs = [r["job_ms"] for r in api_results]
+print(f"minimal schema (bench/cancel_minimal.sql), one psql transaction ({len(minimal)} rounds):")
+print(f"  sum of \\timing (BEGIN .. COMMIT)            : {fmt(minimal)} ms")
+ratio_minimal = statistics.median(a["job_ms"] / m["statements_ms"] for a, m in zip(api_results, bare_results))
+job_median = statistics.median(jobs)
+print(f"weight of the schema: median over rounds of job started->finished / minimal schema = {ratio_minimal:.2f} "
+      f"(goal <= {ARGS.goal_minimal_ratio}: {'met' if ratio_minimal <= ARGS.goal_minimal_ratio else 'NOT met'})")
+print(f"per entity ({ARGS.entities} entities, {ARGS.orders} orders): job {job_median * 1000 / ARGS.entities:.1f} us, "
+      f"minimal schema {statistics.median(minimal) * 1000 / ARGS.entities:.1f} us; "
+      f"publish (the broadcast) {statistics.median(PUBLISH_MS):.1f} ms = "
+      f"{statistics.median(PUBLISH_MS) * 1000 / ARGS.entities:.1f} us per entity")
+print(f"GROWTH|{ARGS.entities}|{job_median:.1f}|{statistics.median(minimal):.1f}|{ratio_minimal:.2f}|"
+      f"{statistics.median(PUBLISH_MS):.1f}|{statistics.median(a['e2e_ms'] for a in api_results):.1f}")
 # Each round's two sides ran back to back, in alternating order: the ratio of the pair
 # cancels the drift of the machine's load (other processes, checkpoints) between rounds.
 for wait in ("poll", "listen"):

@@ -110,9 +110,13 @@ public final class PostgresConnection: @unchecked Sendable {
     public func execute(unsafeSQL sql: String) async throws {
         try await threadPool.runIfActive {
             try self.withHandle { handle in
-                let result = PQexec(handle, (self.takeDeferred() + [sql]).joined(separator: "; "))
-                defer { PQclear(result) }
-                try Self.check(result, handle)
+                // The deferred statements go first, on their own: an error's position in
+                // `sql` stays its own.
+                for statement in [self.takeDeferred().joined(separator: "; "), sql] where !statement.isEmpty {
+                    let result = PQexec(handle, statement)
+                    defer { PQclear(result) }
+                    try Self.check(result, handle)
+                }
             }
         }
     }

@@ -135,8 +135,10 @@ import Testing
         try await waitUntil("all jobs to succeed") {
             try await fixture.count("SELECT count(*) AS n FROM central.jobs WHERE status = 'succeeded'") == 400
         }
-        #expect(try await first.stop() == 0, "\(first.log.suffix(2000))")
-        #expect(try await second.stop() == 0, "\(second.log.suffix(2000))")
+        for daemon in [first, second] {
+            let status = try await daemon.stop()
+            #expect(status == 0, "exit status \(status): \(daemon.log.suffix(2000))")
+        }
         // Each job was claimed exactly once: one attempt, one worker.
         #expect(try await fixture.count("SELECT count(*) AS n FROM central.jobs WHERE attempts <> 1") == 0)
         let workers = try await fixture.count("SELECT count(DISTINCT split_part(worker, '/', 1)) AS n FROM central.jobs")
