@@ -415,8 +415,8 @@ def profile():
     with psycopg.connect(ARGS.conninfo) as conn:  # one transaction, rolled back
         conn.execute(f'SET LOCAL ROLE "{SQL_ROLE}"')  # the daemon's role: its row level security
         for title, statement in statements.items():
-            plan = conn.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement).fetchall()
-            print(f"\n-- EXPLAIN (ANALYZE, BUFFERS): {title}")
+            plan = conn.execute("EXPLAIN (ANALYZE, BUFFERS, WAL, COSTS OFF) " + statement).fetchall()
+            print(f"\n-- EXPLAIN (ANALYZE, BUFFERS, WAL): {title}")
             print("\n".join("   " + r[0] for r in plan))
         conn.rollback()
     settle()
@@ -437,13 +437,13 @@ def profile():
         lines = f.read().decode(errors="replace").splitlines()
     pattern = re.compile(r"\[(\d+)\] LOG:  duration: ([0-9.]+) ms  (parse|bind|execute|statement)[^:]*: (.*)")
     entries = [(m.group(1), float(m.group(2)), m.group(3), m.group(4)) for m in map(pattern.search, lines) if m]
-    worker = next((pid for pid, _, _, text in entries if text.startswith("UPDATE local.orders SET status = 'cancelled'")), None)
+    worker = next((pid for pid, _, _, text in entries if text.startswith("UPDATE local.orders SET status = ")), None)
     if worker is None:
         print("profile: the job's statements were not found in the server log")
         return
     mine = [e for e in entries if e[0] == worker]
     # The job's transaction: from the BEGIN before the orders update to the next COMMIT.
-    at = next(i for i, e in enumerate(mine) if e[3].startswith("UPDATE local.orders SET status = 'cancelled'"))
+    at = next(i for i, e in enumerate(mine) if e[3].startswith("UPDATE local.orders SET status = "))
     begin = max(i for i in range(at + 1) if mine[i][3].startswith("BEGIN"))
     end = next(i for i in range(at, len(mine)) if mine[i][3].startswith("COMMIT"))
     totals = {}

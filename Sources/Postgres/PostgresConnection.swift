@@ -75,9 +75,9 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Runs statements with bound parameters one after the other, sent together in one
-    /// round trip (libpq's pipeline mode), and returns their rows in order. Each runs as
-    /// if sent alone (inside a transaction, as part of it); the first that fails throws,
-    /// and the ones after it are not run.
+    /// round trip (libpq's pipeline mode), and returns their rows in order. The first that
+    /// fails throws, and the ones after it are not run. Inside a transaction they are part
+    /// of it; outside one, they form one implicit transaction, which a failure undoes whole.
     public func pipeline(_ queries: [PostgresQuery]) async throws -> [PostgresRows] {
         guard !queries.isEmpty else { return [] }
         return try await threadPool.runIfActive {

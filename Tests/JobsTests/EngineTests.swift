@@ -35,6 +35,19 @@ final class CountingJob: JobHandler {
     }
 }
 
+/// Records, for each job it runs, its transaction and the transaction that last wrote the
+/// job's row before it ran: the one that claimed it.
+struct ClaimRecordingJob: JobHandler {
+    var kind: JobKind { JobKind("claim_recording") }
+    func run(_ job: Job, in transaction: StoreTransaction, logger: Logger) async throws {
+        try await transaction.connection.query(
+            """
+            INSERT INTO claim_records
+            SELECT \(job.id), txid_current(), xmin::text::bigint FROM central.jobs WHERE id = \(job.id)
+            """)
+    }
+}
+
 struct FlakyFailure: Error, CustomStringConvertible {
     var description: String { "the flaky handler failed on purpose" }
 }
@@ -143,6 +156,38 @@ struct FlakyFailure: Error, CustomStringConvertible {
         #expect(counting.runs.withLock { $0 } == 10)
         #expect(try await count("SELECT count(*) AS n FROM counted_effects", pool) == 10)
         #expect(try await count("SELECT count(DISTINCT txid) AS n FROM counted_effects", pool) == 1)
+    }
+
+    /// A full batch claims the next one in its own transaction, just before it commits:
+    /// the second batch was claimed by the first batch's transaction, not by one of its own.
+    @Test(.database) func aFullBatchClaimsTheNextOneBeforeItCommits() async throws {
+        let database = try TestDatabase.get()
+        let pool = database.makePool()
+        defer { pool.close() }
+        try await pool.withConnection {
+            try await $0.query("CREATE TABLE claim_records (job_id bigint, txid bigint, claimed_by bigint)")
+        }
+        let ids = try await insertJobs("claim_recording", 20, pool)
+        let options = JobQueueOptions(workers: 1, pollInterval: .milliseconds(50), batch: 10, batchBudget: .seconds(60))
+        try await withWorkers(pool, handlers: [ClaimRecordingJob()], options: options) {
+            try await waitUntil("the jobs to succeed") {
+                try await count("SELECT count(*) AS n FROM central.jobs WHERE status = 'succeeded'", pool) == 20
+            }
+        }
+        for id in ids { #expect(try await job(id, pool).attempts == 1) }
+        let batches = try await pool.withConnection {
+            try await $0.query(
+                """
+                SELECT txid, count(*) AS jobs, array_agg(DISTINCT claimed_by) AS claimed_by
+                FROM claim_records GROUP BY txid ORDER BY txid
+                """)
+        }
+        try #require(batches.count == 2, "two batches of ten")
+        let first = try batches[0].decode(Int.self, "txid")
+        #expect(try batches[1].decode(Int.self, "jobs") == 10)
+        // xmin is the 32-bit transaction id; txid_current() adds the epoch (0 here).
+        #expect(try batches[1].decode([Int].self, "claimed_by") == [first % (1 << 32)])
+        #expect(try batches[0].decode([Int].self, "claimed_by") != [first % (1 << 32)])
     }
 
     /// Long jobs do not hold a batch: past its time budget, the jobs done commit and the
