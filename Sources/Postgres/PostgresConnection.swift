@@ -286,9 +286,11 @@ public final class PostgresConnection: @unchecked Sendable {
 
     /// Sends `queries` in pipeline mode with one sync point, then reads every result up to
     /// it: a query's results end with a null result, and those after a failure come back
-    /// as `PGRES_PIPELINE_ABORTED`. The few small statements sent here fit the socket's
-    /// buffers, so blocking mode cannot deadlock on them.
+    /// as `PGRES_PIPELINE_ABORTED`. In blocking mode libpq reads what the server sends
+    /// while it waits to write, so a long pipeline cannot deadlock.
     static func pipeline(_ queries: [RenderedQuery], on handle: OpaquePointer) throws -> [PostgresRows] {
+        // Refused values first: once in pipeline mode, a query half sent would leave it there.
+        try queries.forEach(checkParameters)
         guard PQenterPipelineMode(handle) == 1 else { throw connectionError(handle) }
         for query in queries {
             let sent = try withParameters(of: query) { count, types, values in
@@ -329,16 +331,20 @@ public final class PostgresConnection: @unchecked Sendable {
         }
     }
 
+    /// Parameters travel as C strings: a NUL would silently cut the value short.
+    private static func checkParameters(_ query: RenderedQuery) throws {
+        if query.values.contains(where: { $0?.utf8.contains(0) == true }) {
+            throw PostgresError(
+                code: .invalidParameter, message: "a bound value contains a NUL character, which PostgreSQL text cannot hold")
+        }
+    }
+
     /// Calls `body` with the query's parameter count, types and values as C strings.
     private static func withParameters<T>(
         of query: RenderedQuery,
         _ body: (Int32, UnsafePointer<UInt32>?, UnsafePointer<UnsafePointer<CChar>?>?) -> T
     ) throws -> T {
-        // Parameters travel as C strings: a NUL would silently cut the value short.
-        if query.values.contains(where: { $0?.utf8.contains(0) == true }) {
-            throw PostgresError(
-                code: .invalidParameter, message: "a bound value contains a NUL character, which PostgreSQL text cannot hold")
-        }
+        try checkParameters(query)
         let values = query.values.map { $0.map { strdup($0) } ?? nil }
         defer { values.forEach { free($0) } }
         return query.types.withUnsafeBufferPointer { types in

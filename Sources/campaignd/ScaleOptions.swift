@@ -50,6 +50,6 @@ struct ReplicaMonitor: Service {
     let replicas: ReplicaSet
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown { await replicas.monitor() }
+        await cancelWhenGracefulShutdown { await replicas.monitor() }
     }
 }

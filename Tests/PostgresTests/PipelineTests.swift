@@ -23,6 +23,11 @@ import Testing
                 ])
             }
             #expect(failure?.sqlState == "22012")
+            // A value PostgreSQL cannot hold is refused before anything is sent.
+            let refused = await #expect(throws: PostgresError.self) {
+                try await connection.pipeline(["INSERT INTO piped VALUES (5)", "SELECT \("a\u{0}b") AS text"])
+            }
+            #expect(refused?.code == .invalidParameter)
             // The connection is out of pipeline mode and usable.
             let left = try await connection.query("SELECT array_agg(n ORDER BY n) AS ns FROM piped")
             #expect(try left[0].decode([Int].self, "ns") == [1, 2])
