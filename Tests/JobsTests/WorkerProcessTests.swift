@@ -126,6 +126,8 @@ import Testing
         defer { pool.close() }
         let first = try await DaemonProcess.start(workerArguments(database.connectionString, lease: "30"))
         let second = try await DaemonProcess.start(workerArguments(database.connectionString, lease: "30"))
+        // Both running before the jobs arrive, so both can take some, and both can be stopped.
+        for daemon in [first, second] { try await daemon.waitForLine("job workers started") }
         try await pool.withConnection {
             try await $0.query(
                 "INSERT INTO central.jobs (kind, created_by) SELECT 'noop', 'test' FROM generate_series(1, 400)")

@@ -93,6 +93,18 @@ public final class DaemonProcess: Sendable {
         throw HTTPTestClient.Failure(description: "campaignd did not start listening; its log:\n\(log)")
     }
 
+    /// Waits for a log line containing `text`: for `worker`, "job workers started" says its
+    /// signal handlers are in place (a SIGTERM before them ends it with status 143).
+    public func waitForLine(_ text: String, timeout: Duration = .seconds(60)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if log.contains(text) { return }
+            if kill(pid, 0) != 0 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw HTTPTestClient.Failure(description: "campaignd never logged \"\(text)\"; its log:\n\(log)")
+    }
+
     /// Sends `signal` and waits for the exit status.
     public func stop(signal: Int32 = SIGTERM) async throws -> Int32 {
         kill(pid, signal)
