@@ -18,10 +18,10 @@ DROP INDEX local.orders_entity_package_idx;
 DROP INDEX local.orders_package_idx;
 CREATE INDEX orders_package_idx ON local.orders (package_id, revision, entity_id, id) INCLUDE (status);
 
--- The central lists by status: a cancelled order leaves this index. A list of the
--- cancelled ones walks orders_id_idx, newest first; they are a common status.
-DROP INDEX local.orders_status_idx;
-CREATE INDEX orders_live_status_idx ON local.orders (status, id) WHERE status <> 'cancelled';
+-- Kept whole: orders_status_idx (status, id). A partial one without the cancelled orders
+-- was tried: the lists filter with status = ANY($1), a bound value the planner cannot
+-- prove against the index's predicate, so a list of a rare status walked orders_id_idx
+-- (52 ms for 50 of 1,500 pending orders among 200,000, against 0.4 ms through an index).
 
 -- Only the prune reads notifications by age; rows arrive in that order, so a block
 -- range index answers it at a fraction of a B-tree's cost per row.
