@@ -22,13 +22,7 @@ extension PostgresConnection {
                 let inner = try query.renderInline(
                     quoteIdentifier: { try Self.quoteIdentifier($0, handle) },
                     quoteLiteral: { try Self.quoteLiteral($0, handle) })
-                let ahead = self.takeDeferred()
-                if !ahead.isEmpty {
-                    // A transaction's BEGIN, first: COPY cannot join a pipeline.
-                    let begun = PQexec(handle, ahead.joined(separator: "; "))
-                    defer { PQclear(begun) }
-                    try Self.check(begun, handle)
-                }
+                try self.sendDeferredAlone(handle)
                 guard PQsendQuery(handle, "COPY (\(inner)) TO STDOUT WITH (\(options))") == 1 else {
                     throw Self.connectionError(handle)
                 }

@@ -112,11 +112,10 @@ public final class PostgresConnection: @unchecked Sendable {
             try self.withHandle { handle in
                 // The deferred statements go first, on their own: an error's position in
                 // `sql` stays its own.
-                for statement in [self.takeDeferred().joined(separator: "; "), sql] where !statement.isEmpty {
-                    let result = PQexec(handle, statement)
-                    defer { PQclear(result) }
-                    try Self.check(result, handle)
-                }
+                try self.sendDeferredAlone(handle)
+                let result = PQexec(handle, sql)
+                defer { PQclear(result) }
+                try Self.check(result, handle)
             }
         }
     }
@@ -138,6 +137,16 @@ public final class PostgresConnection: @unchecked Sendable {
     func takeDeferred() -> [String] {
         defer { deferred = [] }
         return deferred
+    }
+
+    /// Under `lock`: sends the deferred statements, if any, in a round trip of their own,
+    /// for a command that cannot join a pipeline (a simple query, a COPY).
+    func sendDeferredAlone(_ handle: OpaquePointer) throws {
+        let ahead = takeDeferred()
+        guard !ahead.isEmpty else { return }
+        let result = PQexec(handle, ahead.joined(separator: "; "))
+        defer { PQclear(result) }
+        try Self.check(result, handle)
     }
 
     /// Quotes an identifier with `PQescapeIdentifier`.
@@ -276,7 +285,8 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     static func execute(_ query: RenderedQuery, on handle: OpaquePointer) throws -> PostgresRows {
-        let result = try withParameters(of: query) { count, types, values in
+        try checkParameters(query)
+        let result = withParameters(of: query) { count, types, values in
             PQexecParams(handle, query.sql, count, types, values, nil, nil, 0)
         }
         defer { PQclear(result) }
@@ -293,7 +303,7 @@ public final class PostgresConnection: @unchecked Sendable {
         try queries.forEach(checkParameters)
         guard PQenterPipelineMode(handle) == 1 else { throw connectionError(handle) }
         for query in queries {
-            let sent = try withParameters(of: query) { count, types, values in
+            let sent = withParameters(of: query) { count, types, values in
                 PQsendQueryParams(handle, query.sql, count, types, values, nil, nil, 0)
             }
             guard sent == 1 else { throw connectionError(handle) }
@@ -339,12 +349,12 @@ public final class PostgresConnection: @unchecked Sendable {
         }
     }
 
-    /// Calls `body` with the query's parameter count, types and values as C strings.
+    /// Calls `body` with the query's parameter count, types and values as C strings (checked
+    /// first with `checkParameters`).
     private static func withParameters<T>(
         of query: RenderedQuery,
         _ body: (Int32, UnsafePointer<UInt32>?, UnsafePointer<UnsafePointer<CChar>?>?) -> T
-    ) throws -> T {
-        try checkParameters(query)
+    ) -> T {
         let values = query.values.map { $0.map { strdup($0) } ?? nil }
         defer { values.forEach { free($0) } }
         return query.types.withUnsafeBufferPointer { types in

@@ -79,30 +79,30 @@ public final class DaemonProcess: Sendable {
 
     /// Waits for the "listening" log line and returns the port it names.
     public func waitForPort(timeout: Duration = .seconds(60)) async throws -> Int {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
+        try await waitForLog("start listening", timeout: timeout) { log in
             // "listening … 127.0.0.1:PORT", in the text or the JSON log format.
-            for line in log.split(separator: "\n") where line.contains("listening") {
-                if let match = line.firstMatch(of: /\d+\.\d+\.\d+\.\d+:(\d+)/), let port = Int(match.1) {
-                    return port
-                }
-            }
-            if kill(pid, 0) != 0 { break }
-            try await Task.sleep(for: .milliseconds(50))
+            log.split(separator: "\n").lazy.filter { $0.contains("listening") }.compactMap { line in
+                line.firstMatch(of: /\d+\.\d+\.\d+\.\d+:(\d+)/).flatMap { Int($0.1) }
+            }.first
         }
-        throw HTTPTestClient.Failure(description: "campaignd did not start listening; its log:\n\(log)")
     }
 
     /// Waits for a log line containing `text`: for `worker`, "job workers started" says its
     /// signal handlers are in place (a SIGTERM before them ends it with status 143).
     public func waitForLine(_ text: String, timeout: Duration = .seconds(60)) async throws {
+        try await waitForLog("log \"\(text)\"", timeout: timeout) { $0.contains(text) ? () : nil }
+    }
+
+    /// Reads the log every 50 ms until `found` finds what it looks for, the daemon exits,
+    /// or `timeout` passes.
+    private func waitForLog<T>(_ what: String, timeout: Duration, _ found: (String) -> T?) async throws -> T {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if log.contains(text) { return }
+            if let value = found(log) { return value }
             if kill(pid, 0) != 0 { break }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw HTTPTestClient.Failure(description: "campaignd never logged \"\(text)\"; its log:\n\(log)")
+        throw HTTPTestClient.Failure(description: "campaignd did not \(what); its log:\n\(log)")
     }
 
     /// Sends `signal` and waits for the exit status.
